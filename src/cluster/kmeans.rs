@@ -1,0 +1,69 @@
+//! k-means: linfa-clustering on a pixel sample, then exact weighted Lloyd on every colour.
+//!
+//! linfa's `KMeans` ignores sample weights, and running it on every pixel costs seconds.
+//! So linfa runs k-means++ and Lloyd on a sample drawn in proportion to pixel counts (which
+//! is a fair sample of pixels), and its centres seed weighted Lloyd iterations over all
+//! distinct colours (first pooled on a grid, then exact) converge to a k-means solution
+//! for the whole still.
+
+use linfa::traits::Fit;
+use linfa::DatasetBase;
+use linfa_clustering::{KMeans, KMeansInit};
+use ndarray::Array2;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256Plus;
+
+use super::{lloyd, Point, Points};
+use crate::error::{Error, Result};
+
+/// Pixels drawn for linfa's k-means (per centre, with a floor).
+const SAMPLE_PER_CENTRE: usize = 250;
+const SAMPLE_MIN: usize = 2_000;
+/// Independent k-means++ starts on the sample; the best is kept.
+const RUNS: usize = 3;
+/// Grid cells per axis for the pooled refinement, and the iteration caps.
+const COARSE_CELLS: usize = 40;
+const COARSE_ITERATIONS: usize = 100;
+const EXACT_ITERATIONS: usize = 10;
+/// Relative inertia improvement under which Lloyd stops: tight on the cheap pooled points,
+/// looser on the exact ones, where the centres have nearly settled already.
+const COARSE_TOLERANCE: f64 = 1e-6;
+const EXACT_TOLERANCE: f64 = 1e-4;
+
+/// At most `k` k-means centres for `points` (`points.len() > k`).
+pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+    let sample = points.weighted_sample((k * SAMPLE_PER_CENTRE).max(SAMPLE_MIN), &mut rng);
+    let seeds = sample_centres(&sample, k, rng)?;
+    let coarse = points.coarsen(COARSE_CELLS);
+    let near = lloyd(&coarse, seeds, COARSE_ITERATIONS, COARSE_TOLERANCE);
+    Ok(lloyd(points, near, EXACT_ITERATIONS, EXACT_TOLERANCE))
+}
+
+/// linfa k-means on the sample; if the sample has no more than `k` distinct colours, those
+/// colours themselves (k-means++ cannot pick `k` distinct seeds from fewer).
+fn sample_centres(sample: &[Point], k: usize, rng: Xoshiro256Plus) -> Result<Vec<Point>> {
+    let mut distinct: Vec<[u32; 3]> = sample.iter().map(|p| p.map(f32::to_bits)).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() <= k {
+        return Ok(distinct
+            .into_iter()
+            .map(|p| p.map(f32::from_bits))
+            .collect());
+    }
+    let records = Array2::from_shape_fn((sample.len(), 3), |(i, j)| f64::from(sample[i][j]));
+    let model = KMeans::params_with_rng(k, rng)
+        .n_runs(RUNS)
+        .init_method(KMeansInit::KMeansPlusPlus)
+        .max_n_iterations(100)
+        .tolerance(1e-5)
+        .fit(&DatasetBase::from(records))
+        .map_err(|e| Error::InvalidOption(format!("k-means failed: {e}")))?;
+    Ok(model
+        .centroids()
+        .rows()
+        .into_iter()
+        .map(|row| [row[0] as f32, row[1] as f32, row[2] as f32])
+        .collect())
+}

@@ -1,0 +1,92 @@
+//! One error type for the whole crate, with messages a person can act on.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong between a still and its palette.
+///
+/// The variants are grouped by who can fix the problem, so front ends can map them to
+/// exit codes or HTTP statuses with [`Error::kind`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file that was asked for.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The bytes are not an image we can decode (unknown format, corrupt or truncated).
+    #[error("not a readable image: {0}")]
+    Decode(String),
+    /// The image is larger than the configured limits (a decompression bomb, absurd dimensions).
+    #[error("image too large: {0}")]
+    TooLarge(String),
+    /// An option is out of range or inconsistent (k, brightness bounds, an unknown name).
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+    /// Nothing was left to cluster (every pixel transparent or outside the brightness range).
+    #[error("no pixels to cluster: {0}")]
+    NoPixels(String),
+    /// A URL that is malformed or uses a scheme other than http/https.
+    #[error("invalid URL: {0}")]
+    InvalidUrl(String),
+    /// A URL whose host resolves to an address we refuse to contact (loopback, private, ...).
+    #[error(
+        "refused to fetch {0}: it resolves to a loopback, private or otherwise internal address"
+    )]
+    ForbiddenAddress(String),
+    /// The remote host did not answer in time.
+    #[error("timed out fetching {0}")]
+    FetchTimeout(String),
+    /// The remote file is larger than the download cap.
+    #[error("remote image too large: {0}")]
+    FetchTooLarge(String),
+    /// The remote host could not be reached or answered with an error status.
+    #[error("could not fetch {0}")]
+    Fetch(String),
+    /// A sample still that is not in `data/stills.toml`, or whose bytes do not match their sha256.
+    #[error("sample still: {0}")]
+    Sample(String),
+    /// A figure could not be drawn or encoded.
+    #[error("rendering failed: {0}")]
+    Render(String),
+}
+
+/// Who is at fault, coarsely: what a CLI exit code or an HTTP status is chosen from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request itself is wrong (bad option, bad URL): HTTP 400.
+    BadRequest,
+    /// The URL points somewhere we refuse to go: HTTP 403.
+    Forbidden,
+    /// The input is well-formed but not a usable image: HTTP 422.
+    Unprocessable,
+    /// The remote side failed: HTTP 502.
+    Upstream,
+    /// The remote side was too slow: HTTP 504.
+    UpstreamTimeout,
+    /// The remote file was too large: HTTP 413.
+    UpstreamTooLarge,
+    /// A local problem (file system, rendering): HTTP 500.
+    Internal,
+}
+
+impl Error {
+    /// The coarse category of this error.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidOption(_) | Error::InvalidUrl(_) => ErrorKind::BadRequest,
+            Error::ForbiddenAddress(_) => ErrorKind::Forbidden,
+            Error::Decode(_) | Error::TooLarge(_) | Error::NoPixels(_) => ErrorKind::Unprocessable,
+            Error::Fetch(_) => ErrorKind::Upstream,
+            Error::FetchTimeout(_) => ErrorKind::UpstreamTimeout,
+            Error::FetchTooLarge(_) => ErrorKind::UpstreamTooLarge,
+            Error::Io { .. } | Error::Sample(_) | Error::Render(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,45 @@
+//! # color-palettes
+//!
+//! Colour palettes from film stills: load a still, cluster its pixels (k-means or
+//! agglomerative, in RGB, HSV or CIELAB), and get the palette with the share of the still
+//! each colour stands for, as hex, JSON, a coolors.co link, a GIMP `.gpl` file or a
+//! `plotters` figure.
+//!
+//! ```no_run
+//! use color_palettes::{PaletteOptions, Method, ColorSpace, Still};
+//! let still = Still::open("still.png")?;
+//! let palette = PaletteOptions::new().k(8).method(Method::Agglomerative).space(ColorSpace::Hsv).extract(&still)?;
+//! for swatch in &palette.colors {
+//!     println!("{} {:.1}%", swatch.hex, swatch.proportion * 100.0);
+//! }
+//! # Ok::<(), color_palettes::Error>(())
+//! ```
+//!
+//! Cargo features: `fetch` (default) loads stills from URLs and downloads the sample stills;
+//! `cli` builds the `color-palettes` binary; `server` adds `color-palettes serve`. The
+//! library without `fetch` has no network code, and no feature of the library pulls in an
+//! async runtime, so a notebook's `:dep` stays quick to compile.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cluster;
+pub mod data;
+mod display;
+pub mod error;
+#[cfg(feature = "fetch")]
+pub mod fetch;
+pub mod load;
+pub mod palette;
+pub mod pipeline;
+pub mod render;
+pub mod select;
+pub mod space;
+
+pub use cluster::Method;
+pub use error::{Error, Result};
+pub use load::Still;
+pub use palette::{Palette, Swatch};
+pub use pipeline::PaletteOptions;
+pub use render::{Figure, StripStyle};
+pub use space::ColorSpace;

@@ -1,0 +1,283 @@
+//! Loading stills: from a file, from bytes, and (with the `fetch` feature) from a URL.
+//!
+//! Every decoder runs under [`LoadLimits`]: dimensions are read from the header and checked
+//! before any pixel buffer is allocated, so a decompression bomb is refused, not decoded.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use image::{DynamicImage, ImageDecoder, ImageReader, RgbaImage};
+
+use crate::error::{Error, Result};
+
+/// Alpha below this is "transparent": such pixels take no part in a palette.
+pub const OPAQUE_ALPHA: u8 = 128;
+
+/// Caps applied while decoding, so hostile input fails fast instead of exhausting memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadLimits {
+    /// Largest width or height accepted, in pixels.
+    pub max_side: u32,
+    /// Largest width x height accepted.
+    pub max_pixels: u64,
+}
+
+impl Default for LoadLimits {
+    /// 50 megapixels, at most 30 000 pixels a side: room for any camera still.
+    fn default() -> Self {
+        Self {
+            max_side: 30_000,
+            max_pixels: 50_000_000,
+        }
+    }
+}
+
+/// A decoded still: 8-bit RGBA pixels, row by row.
+///
+/// 16-bit, greyscale and CMYK sources are converted to 8-bit RGB on load; animated GIF and
+/// WebP give their first frame. Pixels with alpha below [`OPAQUE_ALPHA`] are ignored by the
+/// palette methods.
+#[derive(Clone)]
+pub struct Still {
+    image: RgbaImage,
+}
+
+impl std::fmt::Debug for Still {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Still({}x{})", self.width(), self.height())
+    }
+}
+
+impl Still {
+    /// Reads and decodes a still from a file, with the default limits.
+    ///
+    /// The format is recognised from the content, not the file name.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with_limits(path, LoadLimits::default())
+    }
+
+    /// Reads and decodes a still from a file.
+    pub fn open_with_limits(path: impl AsRef<Path>, limits: LoadLimits) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes_with_limits(&bytes, limits)
+    }
+
+    /// Decodes a still from the bytes of an image file (JPEG, PNG, WebP, GIF, BMP, TIFF).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::from_bytes_with_limits(bytes, LoadLimits::default())
+    }
+
+    /// Decodes a still from bytes, refusing images over `limits` before allocating them.
+    pub fn from_bytes_with_limits(bytes: &[u8], limits: LoadLimits) -> Result<Self> {
+        let reader = ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| Error::Decode(e.to_string()))?;
+        if reader.format().is_none() {
+            return Err(Error::Decode(
+                "unrecognised format (expected JPEG, PNG, WebP, GIF, BMP or TIFF)".into(),
+            ));
+        }
+        let mut decoder = reader.into_decoder().map_err(decode_error)?;
+        let (width, height) = decoder.dimensions();
+        check_dimensions(width, height, limits)?;
+        let mut image_limits = image::Limits::default();
+        image_limits.max_image_width = Some(limits.max_side);
+        image_limits.max_image_height = Some(limits.max_side);
+        // 16-bit RGBA is the widest buffer a decoder produces; allow it plus one working copy.
+        image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_mul(2));
+        decoder.set_limits(image_limits).map_err(decode_error)?;
+        let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+        Ok(Self::from_dynamic(image))
+    }
+
+    /// Wraps an already decoded `image` crate picture.
+    #[must_use]
+    pub fn from_dynamic(image: DynamicImage) -> Self {
+        Self {
+            image: image.into_rgba8(),
+        }
+    }
+
+    /// Builds a still from raw 8-bit RGB pixels, row by row (`pixels.len() == width * height`).
+    pub fn from_rgb(width: u32, height: u32, pixels: &[[u8; 3]]) -> Result<Self> {
+        if pixels.len() as u64 != u64::from(width) * u64::from(height) {
+            return Err(Error::InvalidOption(format!(
+                "{} pixels given for a {width}x{height} still",
+                pixels.len()
+            )));
+        }
+        let raw = pixels
+            .iter()
+            .flat_map(|&[r, g, b]| [r, g, b, 255])
+            .collect();
+        let image = RgbaImage::from_raw(width, height, raw)
+            .ok_or_else(|| Error::InvalidOption("pixel buffer does not match size".into()))?;
+        Ok(Self { image })
+    }
+
+    /// Width in pixels.
+    #[must_use]
+    pub fn width(&self) -> u32 {
+        self.image.width()
+    }
+
+    /// Height in pixels.
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        self.image.height()
+    }
+
+    /// The pixels as RGBA.
+    #[must_use]
+    pub fn rgba(&self) -> &RgbaImage {
+        &self.image
+    }
+
+    /// The RGB values of the opaque pixels, row by row.
+    pub fn opaque_pixels(&self) -> impl Iterator<Item = [u8; 3]> + '_ {
+        self.image
+            .pixels()
+            .filter(|p| p.0[3] >= OPAQUE_ALPHA)
+            .map(|p| [p.0[0], p.0[1], p.0[2]])
+    }
+
+    /// A copy no larger than `max_width` x `max_height`, keeping the aspect ratio (for display).
+    #[must_use]
+    pub fn thumbnail(&self, max_width: u32, max_height: u32) -> Still {
+        if self.width() <= max_width && self.height() <= max_height {
+            return self.clone();
+        }
+        let image = DynamicImage::ImageRgba8(self.image.clone())
+            .resize(max_width, max_height, image::imageops::FilterType::Triangle)
+            .into_rgba8();
+        Still { image }
+    }
+
+    /// A copy scaled to exactly `width` x `height`.
+    #[must_use]
+    pub fn resized(&self, width: u32, height: u32) -> Still {
+        let image = image::imageops::resize(
+            &self.image,
+            width.max(1),
+            height.max(1),
+            image::imageops::FilterType::Triangle,
+        );
+        Still { image }
+    }
+
+    /// Encodes the still as PNG.
+    pub fn to_png(&self) -> Result<Vec<u8>> {
+        let mut out = Cursor::new(Vec::new());
+        self.image
+            .write_to(&mut out, image::ImageFormat::Png)
+            .map_err(|e| Error::Render(e.to_string()))?;
+        Ok(out.into_inner())
+    }
+}
+
+fn check_dimensions(width: u32, height: u32, limits: LoadLimits) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(Error::Decode(format!("empty image ({width}x{height})")));
+    }
+    if width > limits.max_side || height > limits.max_side {
+        return Err(Error::TooLarge(format!(
+            "{width}x{height} exceeds the limit of {} pixels a side",
+            limits.max_side
+        )));
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > limits.max_pixels {
+        return Err(Error::TooLarge(format!(
+            "{width}x{height} is {:.1} megapixels, over the limit of {:.1}",
+            pixels as f64 / 1e6,
+            limits.max_pixels as f64 / 1e6
+        )));
+    }
+    Ok(())
+}
+
+fn decode_error(e: image::ImageError) -> Error {
+    match e {
+        image::ImageError::Limits(l) => Error::TooLarge(l.to_string()),
+        other => Error::Decode(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png_bytes(image: DynamicImage) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn decodes_png_by_content() {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(3, 2, image::Rgb([9, 8, 7])));
+        let still = Still::from_bytes(&png_bytes(img)).unwrap();
+        assert_eq!((still.width(), still.height()), (3, 2));
+        assert!(still.opaque_pixels().all(|p| p == [9, 8, 7]));
+    }
+
+    #[test]
+    fn sixteen_bit_and_grey_become_8_bit_rgb() {
+        let img16 = DynamicImage::ImageRgb16(image::ImageBuffer::from_pixel(
+            2,
+            2,
+            image::Rgb([65535u16, 0, 32896]),
+        ));
+        let still = Still::from_bytes(&png_bytes(img16)).unwrap();
+        assert_eq!(still.opaque_pixels().next(), Some([255, 0, 128]));
+        let grey = DynamicImage::ImageLuma8(image::GrayImage::from_pixel(2, 2, image::Luma([77])));
+        let still = Still::from_bytes(&png_bytes(grey)).unwrap();
+        assert_eq!(still.opaque_pixels().next(), Some([77, 77, 77]));
+    }
+
+    #[test]
+    fn transparent_pixels_are_not_opaque() {
+        let mut img = RgbaImage::from_pixel(2, 1, image::Rgba([1, 2, 3, 255]));
+        img.put_pixel(1, 0, image::Rgba([200, 0, 0, 0]));
+        let still = Still::from_bytes(&png_bytes(DynamicImage::ImageRgba8(img))).unwrap();
+        assert_eq!(still.opaque_pixels().collect::<Vec<_>>(), vec![[1, 2, 3]]);
+    }
+
+    #[test]
+    fn garbage_and_truncated_input_are_decode_errors() {
+        assert!(matches!(
+            Still::from_bytes(b"hello world"),
+            Err(Error::Decode(_))
+        ));
+        assert!(matches!(Still::from_bytes(&[]), Err(Error::Decode(_))));
+        let img =
+            DynamicImage::ImageRgb8(image::RgbImage::from_pixel(64, 64, image::Rgb([1, 2, 3])));
+        let bytes = png_bytes(img);
+        let truncated = &bytes[..bytes.len() / 2];
+        assert!(matches!(
+            Still::from_bytes(truncated),
+            Err(Error::Decode(_))
+        ));
+    }
+
+    #[test]
+    fn oversized_dimensions_are_refused_before_decoding() {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::new(100, 100));
+        let limits = LoadLimits {
+            max_side: 1000,
+            max_pixels: 5_000,
+        };
+        let err = Still::from_bytes_with_limits(&png_bytes(img), limits).unwrap_err();
+        assert!(matches!(err, Error::TooLarge(_)), "{err}");
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = Still::open("/no/such/still.png").unwrap_err();
+        assert!(err.to_string().contains("/no/such/still.png"));
+    }
+}

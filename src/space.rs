@@ -1,0 +1,144 @@
+//! Colour spaces in which pixels are clustered.
+//!
+//! Each space maps an sRGB colour to a point in 3-D where Euclidean distance is meaningful,
+//! and maps a cluster centre back. Conversions come from the `palette` crate.
+
+use ::palette::{FromColor, Hsv, IntoColor, Lab, RgbHue, Srgb};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Where distances between colours are measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum ColorSpace {
+    /// sRGB channels scaled to 0..1, as the original notebook did.
+    #[default]
+    Rgb,
+    /// HSV as a cone: hue is an angle, so 359 and 1 degree are neighbours, and the radius is
+    /// saturation x value, so near-black pixels (whose hue is noise) meet at the tip.
+    Hsv,
+    /// CIELAB (D65), roughly perceptually uniform: L 0..100, a and b about -128..127.
+    Lab,
+}
+
+impl ColorSpace {
+    /// Every space, in display order.
+    pub const ALL: [ColorSpace; 3] = [ColorSpace::Rgb, ColorSpace::Hsv, ColorSpace::Lab];
+
+    /// The lower-case name used on the command line, in JSON and in URLs.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ColorSpace::Rgb => "rgb",
+            ColorSpace::Hsv => "hsv",
+            ColorSpace::Lab => "lab",
+        }
+    }
+
+    /// The point of an 8-bit sRGB colour in this space.
+    #[must_use]
+    pub fn embed(self, [r, g, b]: [u8; 3]) -> [f32; 3] {
+        let rgb = Srgb::new(r, g, b).into_format::<f32>();
+        match self {
+            ColorSpace::Rgb => [rgb.red, rgb.green, rgb.blue],
+            ColorSpace::Hsv => {
+                let hsv = Hsv::from_color(rgb);
+                let radius = hsv.saturation * hsv.value;
+                let angle = hsv.hue.into_radians();
+                [radius * angle.cos(), radius * angle.sin(), hsv.value]
+            }
+            ColorSpace::Lab => {
+                let lab: Lab = rgb.into_color();
+                [lab.l, lab.a, lab.b]
+            }
+        }
+    }
+
+    /// The nearest 8-bit sRGB colour to a point of this space (out-of-gamut points are clamped).
+    #[must_use]
+    pub fn to_rgb(self, [x, y, z]: [f32; 3]) -> [u8; 3] {
+        let rgb: Srgb = match self {
+            ColorSpace::Rgb => Srgb::new(x, y, z),
+            ColorSpace::Hsv => {
+                let value = z.clamp(0.0, 1.0);
+                let radius = x.hypot(y);
+                let saturation = if value > 0.0 {
+                    (radius / value).min(1.0)
+                } else {
+                    0.0
+                };
+                let hue = RgbHue::from_radians(y.atan2(x));
+                Hsv::new(hue, saturation, value).into_color()
+            }
+            ColorSpace::Lab => Lab::new(x, y, z).into_color(),
+        };
+        let clamp = |c: f32| (c.clamp(0.0, 1.0) * 255.0).round() as u8;
+        [clamp(rgb.red), clamp(rgb.green), clamp(rgb.blue)]
+    }
+}
+
+impl std::fmt::Display for ColorSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ColorSpace {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        ColorSpace::ALL
+            .into_iter()
+            .find(|space| space.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| Error::InvalidOption(format!("unknown space {s:?} (rgb, hsv or lab)")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn distance(a: [f32; 3], b: [f32; 3]) -> f32 {
+        a.iter()
+            .zip(b)
+            .map(|(p, q)| (p - q).powi(2))
+            .sum::<f32>()
+            .sqrt()
+    }
+
+    #[test]
+    fn every_space_round_trips_8_bit_colours() {
+        for space in ColorSpace::ALL {
+            for rgb in [
+                [0, 0, 0],
+                [255, 255, 255],
+                [255, 0, 0],
+                [12, 200, 99],
+                [128, 128, 130],
+            ] {
+                assert_eq!(space.to_rgb(space.embed(rgb)), rgb, "{space} {rgb:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn hue_is_an_angle_in_hsv() {
+        let hsv = ColorSpace::Hsv;
+        // Two reds either side of 0 degrees are close; the mean of their points is red, not cyan.
+        let (a, b) = (hsv.embed([255, 0, 21]), hsv.embed([255, 21, 0]));
+        assert!(distance(a, b) < 0.2);
+        let mean = [0, 1, 2].map(|i| (a[i] + b[i]) / 2.0);
+        let [r, g, bl] = hsv.to_rgb(mean);
+        assert!(r > 240 && g < 20 && bl < 20, "{:?}", [r, g, bl]);
+        // While red and cyan are far apart.
+        assert!(distance(a, hsv.embed([0, 255, 255])) > 1.5);
+    }
+
+    #[test]
+    fn parses_names() {
+        assert_eq!("LAB".parse::<ColorSpace>().unwrap(), ColorSpace::Lab);
+        assert!("xyz".parse::<ColorSpace>().is_err());
+    }
+}
