@@ -32,8 +32,11 @@ pub mod fetch;
 pub mod load;
 pub mod palette;
 pub mod pipeline;
+pub mod quality;
 pub mod render;
 pub mod select;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod space;
 
 pub use cluster::Method;

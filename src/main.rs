@@ -61,6 +61,9 @@ enum Command {
     },
     /// List the sample stills, with their licences and where they are found.
     Samples,
+    /// Serve the HTTP API and the web page (prints `listening on http://ADDR` first).
+    #[cfg(feature = "server")]
+    Serve(color_palettes::server::ServeArgs),
 }
 
 #[derive(Args)]
@@ -108,11 +111,12 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line, not clap's usage block: the message says what to fix.
             let rendered = e.render().to_string();
-            let line = rendered
+            let first_paragraph: Vec<&str> = rendered
                 .lines()
-                .next()
-                .unwrap_or("error: invalid arguments");
-            eprintln!("{line} (see --help)");
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            eprintln!("{} (see --help)", first_paragraph.join(" "));
             return ExitCode::from(2);
         }
     };
@@ -168,6 +172,15 @@ fn run(command: Command) -> Result<()> {
             let figure = Figure::comparison(&still, &palettes, 900, StripStyle::default());
             write_figure(Some(&figure), png.as_deref(), svg.as_deref())
         }
+        #[cfg(feature = "server")]
+        Command::Serve(args) => {
+            // Not an Error::Io ("cannot read ..."): binding or serving failed.
+            if let Err(e) = color_palettes::server::run(&args) {
+                eprintln!("error: cannot serve on {}: {e}", args.addr);
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Samples => {
             let mut text = String::new();
             for sample in data::samples() {
@@ -192,9 +205,10 @@ fn run(command: Command) -> Result<()> {
     }
 }
 
-/// A still from a URL, stdin, a file, or the sample catalogue, in that order of precedence.
+/// A still from a URL (anything with `://`, so `ftp://` is refused as a URL, not looked up as
+/// a file), stdin, a file, or the sample catalogue, in that order of precedence.
 fn load(source: &str) -> Result<Still> {
-    if source.starts_with("http://") || source.starts_with("https://") {
+    if source.contains("://") {
         // A person at a terminal may fetch from their own network.
         let policy = FetchPolicy {
             allow_private: true,

@@ -111,11 +111,7 @@ impl Palette {
     /// A short label such as `k-means, HSV`.
     #[must_use]
     pub fn title(&self) -> String {
-        let method = match self.method {
-            Method::Kmeans => "k-means",
-            Method::Agglomerative => "agglomerative",
-        };
-        format!("{method}, {}", self.space.name().to_uppercase())
+        format!("{}, {}", self.method.label(), self.space.name().to_uppercase())
     }
 
     /// The palette as JSON: `{"k":8,"method":"kmeans","space":"rgb","colors":[{"hex":..}]}`.

@@ -19,8 +19,10 @@ use crate::error::{Error, Result};
 /// Pixels drawn for linfa's k-means (per centre, with a floor).
 const SAMPLE_PER_CENTRE: usize = 250;
 const SAMPLE_MIN: usize = 2_000;
-/// Independent k-means++ starts on the sample; the best is kept.
+/// Independent k-means++ starts on the sample, each a few Lloyd steps long; the best is kept
+/// and refined on the whole still below.
 const RUNS: usize = 3;
+const SAMPLE_ITERATIONS: u64 = 10;
 /// Grid cells per axis for the pooled refinement, and the iteration caps.
 const COARSE_CELLS: usize = 40;
 const COARSE_ITERATIONS: usize = 100;
@@ -31,7 +33,7 @@ const COARSE_TOLERANCE: f64 = 1e-6;
 const EXACT_TOLERANCE: f64 = 1e-4;
 
 /// At most `k` k-means centres for `points` (`points.len() > k`).
-pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
+pub(crate) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(seed);
     let sample = points.weighted_sample((k * SAMPLE_PER_CENTRE).max(SAMPLE_MIN), &mut rng);
     let seeds = sample_centres(&sample, k, rng)?;
@@ -56,8 +58,8 @@ fn sample_centres(sample: &[Point], k: usize, rng: Xoshiro256Plus) -> Result<Vec
     let model = KMeans::params_with_rng(k, rng)
         .n_runs(RUNS)
         .init_method(KMeansInit::KMeansPlusPlus)
-        .max_n_iterations(100)
-        .tolerance(1e-5)
+        .max_n_iterations(SAMPLE_ITERATIONS)
+        .tolerance(1e-3)
         .fit(&DatasetBase::from(records))
         .map_err(|e| Error::InvalidOption(format!("k-means failed: {e}")))?;
     Ok(model

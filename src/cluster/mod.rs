@@ -5,6 +5,7 @@
 //! cost grows with the number of distinct colours, not pixels. The shared weighted Lloyd
 //! step ([`assign`]) gives true proportions: every pixel belongs to its nearest centre.
 
+mod accent;
 mod agglomerative;
 mod kmeans;
 
@@ -30,11 +31,13 @@ pub enum Method {
     Kmeans,
     /// Agglomerative clustering with Ward linkage (linfa-hierarchical) on a pixel sample.
     Agglomerative,
+    /// k-means that makes room for small, distinct, saturated colours (accents).
+    Accent,
 }
 
 impl Method {
     /// Every method, in display order.
-    pub const ALL: [Method; 2] = [Method::Kmeans, Method::Agglomerative];
+    pub const ALL: [Method; 3] = [Method::Kmeans, Method::Agglomerative, Method::Accent];
 
     /// The lower-case name used on the command line, in JSON and in URLs.
     #[must_use]
@@ -42,6 +45,17 @@ impl Method {
         match self {
             Method::Kmeans => "kmeans",
             Method::Agglomerative => "agglomerative",
+            Method::Accent => "accent",
+        }
+    }
+
+    /// A short human name, e.g. `k-means`.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Kmeans => "k-means",
+            Method::Agglomerative => "agglomerative",
+            Method::Accent => "accent-aware",
         }
     }
 
@@ -53,6 +67,7 @@ impl Method {
         match self {
             Method::Kmeans => kmeans::centres(points, k, seed),
             Method::Agglomerative => agglomerative::centres(points, k, seed),
+            Method::Accent => accent::centres(points, k, seed),
         }
     }
 }
@@ -84,6 +99,10 @@ pub struct Points {
     pub coords: Vec<Point>,
     /// Pixel count of each point.
     pub weights: Vec<f64>,
+    /// The 8-bit sRGB colour of each point (empty for pooled points, see [`Points::coarsen`]).
+    pub colors: Vec<[u8; 3]>,
+    /// The space the coordinates are in.
+    pub space: ColorSpace,
 }
 
 impl Points {
@@ -93,6 +112,8 @@ impl Points {
         Self {
             coords: counts.colors.iter().map(|&c| space.embed(c)).collect(),
             weights: counts.counts.iter().map(|&n| f64::from(n)).collect(),
+            colors: counts.colors.clone(),
+            space,
         }
     }
 
@@ -143,6 +164,8 @@ impl Points {
                 .map(|s| [0, 1, 2].map(|d| (s[d] / s[3]) as f32))
                 .collect(),
             weights: occupied.map(|s| s[3]).collect(),
+            colors: Vec::new(),
+            space: self.space,
         }
     }
 
@@ -290,6 +313,8 @@ mod tests {
         Points {
             coords: coords.to_vec(),
             weights: weights.to_vec(),
+            colors: Vec::new(),
+            space: ColorSpace::Rgb,
         }
     }
 
@@ -314,7 +339,12 @@ mod tests {
             .map(|i| [(i % 97) as f32, (i % 13) as f32, 0.0])
             .collect();
         let weights = vec![1.0; coords.len()];
-        let p = Points { coords, weights };
+        let p = Points {
+            coords,
+            weights,
+            colors: Vec::new(),
+            space: ColorSpace::Rgb,
+        };
         let centres = [[10.0, 1.0, 0.0], [60.0, 9.0, 0.0]];
         let all = assign(&p, &centres);
         let mut manual = [0.0; 2];

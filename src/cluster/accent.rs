@@ -1,0 +1,254 @@
+//! Accent-aware palettes: the colours that fill the frame, plus the small striking ones.
+//!
+//! Plain k-means minimises squared error over all pixels, so a red glove covering 0.5% of
+//! a brown frame rarely earns a centre of its own. This method follows the "over-cluster,
+//! then select greedily by coverage x distinctness x chroma" idea (as in Material Color
+//! Utilities' scoring and Lin & Hanrahan 2013's saliency/diversity/coverage terms):
+//!
+//! 1. k-means over the whole still gives the base palette (coverage);
+//! 2. the vivid pixels (CIELAB chroma >= 20) are over-clustered on their own, in CIELAB,
+//!    which turns every small saturated region into an accent candidate;
+//! 3. repeatedly, the best candidate — score = chroma x distance to the palette
+//!    (CIEDE2000) x sqrt(share) — that no palette colour already stands for (CIEDE2000 > 12)
+//!    and that covers at least 0.05% of the pixels replaces the most redundant base colour
+//!    (the one whose pixels lose least when moved to their next nearest colour); the other
+//!    base colours then re-fit around the fixed accents with weighted Lloyd iterations;
+//! 4. at most (k + 1) / 3 colours become accents, so it stays representative.
+//!
+//! A still without vivid, distinct regions yields no candidate and the plain k-means
+//! palette: the method never invents a colour. Proportions stay true, since the pipeline
+//! assigns every pixel to its nearest palette colour afterwards.
+
+use ::palette::color_difference::Ciede2000;
+use ::palette::Lab;
+
+use super::{distance2, kmeans, nearest, Point, Points};
+use crate::error::Result;
+use crate::space::ColorSpace;
+
+/// CIELAB chroma from which a pixel counts as vivid (the accent masks of the sample stills
+/// use 20 to 35).
+const VIVID_CHROMA: f32 = 20.0;
+/// Largest minus smallest 8-bit channel below which no colour reaches `VIVID_CHROMA`
+/// (checked over all 2^24 colours: the smallest such spread is 24).
+const MIN_VIVID_SPREAD: u8 = 20;
+/// Candidates found among the vivid pixels.
+const CANDIDATES: usize = 12;
+/// Smallest share of the pixels an accent must cover (0.05%: about 500 pixels of a 1 MP still).
+const MIN_SHARE: f64 = 0.0005;
+/// A candidate within this CIEDE2000 of a palette colour is already represented.
+const NOVELTY_DE00: f32 = 12.0;
+/// Grid cells per axis of the pooled points used while choosing.
+const COARSE_CELLS: usize = 40;
+/// Weighted Lloyd iterations for re-fitting the base colours around the accents.
+const REFIT_ITERATIONS: usize = 20;
+
+/// An accent candidate: where it sits in the clustering space, its CIELAB mean, its share.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    centre: Point,
+    lab: Lab,
+    share: f64,
+}
+
+/// At most `k` centres: k-means, with up to (k + 1) / 3 of them given to accents.
+pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
+    let base = kmeans::centres(points, k, seed)?;
+    let max_accents = (k + 1) / 3;
+    if max_accents == 0 || points.colors.len() != points.len() {
+        return Ok(base);
+    }
+    let mut candidates = candidates(points, seed)?;
+    // Choosing and re-fitting run on pooled points: the pipeline's final assignment of every
+    // pixel makes the swatches exact.
+    let pooled = points.coarsen(COARSE_CELLS);
+    let mut free = base;
+    let mut accents: Vec<Point> = Vec::new();
+    while accents.len() < max_accents && free.len() > 1 {
+        let palette: Vec<Lab> = free.iter().chain(&accents).map(|&c| lab(points.space.to_rgb(c))).collect();
+        let best = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.share >= MIN_SHARE)
+            .map(|(i, c)| {
+                let novelty = palette.iter().map(|p| c.lab.difference(*p)).fold(f32::INFINITY, f32::min);
+                (i, novelty, c)
+            })
+            .filter(|(_, novelty, _)| *novelty > NOVELTY_DE00)
+            .max_by(|a, b| score(a.2, a.1).total_cmp(&score(b.2, b.1)));
+        let Some((index, _, chosen)) = best else { break };
+        accents.push(chosen.centre);
+        candidates.swap_remove(index);
+        free.remove(most_redundant(&pooled, &free, &accents));
+        free = refit(&pooled, free, &accents);
+    }
+    free.extend(accents);
+    Ok(free)
+}
+
+fn score(c: &Candidate, novelty: f32) -> f64 {
+    f64::from(chroma(c.lab)) * f64::from(novelty) * c.share.sqrt()
+}
+
+fn lab(rgb: [u8; 3]) -> Lab {
+    let [l, a, b] = ColorSpace::Lab.embed(rgb);
+    Lab::new(l, a, b)
+}
+
+fn chroma(lab: Lab) -> f32 {
+    lab.a.hypot(lab.b)
+}
+
+/// Over-clusters the vivid pixels in CIELAB; each cluster is a candidate, located in the
+/// clustering space at the weighted mean of its members.
+fn candidates(points: &Points, seed: u64) -> Result<Vec<Candidate>> {
+    let total: f64 = points.weights.iter().sum();
+    // Every colour of CIELAB chroma >= 20 has channels at least 24 apart, so greyer colours
+    // are skipped before the (costly) conversion.
+    let spread = |c: &[u8; 3]| c.iter().max().unwrap_or(&0) - c.iter().min().unwrap_or(&0);
+    let (vivid, labs): (Vec<usize>, Vec<Lab>) = (0..points.len())
+        .filter(|&i| spread(&points.colors[i]) >= MIN_VIVID_SPREAD)
+        .map(|i| (i, lab(points.colors[i])))
+        .filter(|(_, l)| chroma(*l) >= VIVID_CHROMA)
+        .unzip();
+    if vivid.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vivid_points = Points {
+        coords: labs.iter().map(|l| [l.l, l.a, l.b]).collect(),
+        weights: vivid.iter().map(|&i| points.weights[i]).collect(),
+        colors: Vec::new(),
+        space: ColorSpace::Lab,
+    };
+    let lab_centres = if vivid_points.len() <= CANDIDATES {
+        vivid_points.coords.clone()
+    } else {
+        kmeans::centres(&vivid_points, CANDIDATES, seed)?
+    };
+    let mut sums = vec![([0.0f64; 3], [0.0f64; 3], 0.0f64); lab_centres.len()];
+    for (j, &i) in vivid.iter().enumerate() {
+        let c = nearest(&lab_centres, vivid_points.coords[j]);
+        let w = points.weights[i];
+        let (space, lab, weight) = &mut sums[c];
+        for d in 0..3 {
+            space[d] += w * f64::from(points.coords[i][d]);
+            lab[d] += w * f64::from(vivid_points.coords[j][d]);
+        }
+        *weight += w;
+    }
+    Ok(sums
+        .into_iter()
+        .filter(|(_, _, w)| *w > 0.0)
+        .map(|(space, lab, w)| {
+            let [l, a, b] = lab.map(|v| (v / w) as f32);
+            Candidate {
+                centre: space.map(|v| (v / w) as f32),
+                lab: Lab::new(l, a, b),
+                share: w / total,
+            }
+        })
+        .collect())
+}
+
+/// Index of the free centre whose removal costs least: its pixels' extra squared distance
+/// to their next nearest centre (free or accent).
+fn most_redundant(points: &Points, free: &[Point], accents: &[Point]) -> usize {
+    let mut cost = vec![0.0f64; free.len()];
+    for (&p, &w) in points.coords.iter().zip(&points.weights) {
+        let mut best = (usize::MAX, f32::INFINITY);
+        let mut second = f32::INFINITY;
+        for (j, &c) in free.iter().chain(accents).enumerate() {
+            let d = distance2(p, c);
+            if d < best.1 {
+                second = best.1;
+                best = (j, d);
+            } else if d < second {
+                second = d;
+            }
+        }
+        if best.0 < free.len() {
+            cost[best.0] += w * f64::from(second - best.1);
+        }
+    }
+    (0..free.len()).min_by(|&a, &b| cost[a].total_cmp(&cost[b])).unwrap_or(0)
+}
+
+/// Weighted Lloyd iterations moving only the free centres; accents stay where they are.
+fn refit(points: &Points, mut free: Vec<Point>, accents: &[Point]) -> Vec<Point> {
+    for _ in 0..REFIT_ITERATIONS {
+        let all: Vec<Point> = free.iter().chain(accents).copied().collect();
+        let assignment = super::assign(points, &all);
+        let moved: Vec<Point> = assignment.means()[..free.len()]
+            .iter()
+            .zip(&free)
+            .map(|(mean, &old)| mean.unwrap_or(old))
+            .collect();
+        let settled = moved.iter().zip(&free).all(|(a, b)| distance2(*a, *b) < 1e-8);
+        free = moved;
+        if settled {
+            break;
+        }
+    }
+    free
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ColorSpace, Method, PaletteOptions, Still};
+    use ::palette::color_difference::Ciede2000;
+    use ::palette::Lab;
+    use rand::{Rng, SeedableRng};
+
+    fn lab(rgb: [u8; 3]) -> Lab {
+        super::lab(rgb)
+    }
+
+    /// 100x100: dull browns and greys with noise, then the given patches (1% each).
+    fn dull_still(patches: &[[u8; 3]]) -> Still {
+        let dull = [[110, 80, 60], [70, 55, 45], [150, 140, 130], [40, 38, 36], [95, 90, 85]];
+        let mut rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(5);
+        let mut pixels: Vec<[u8; 3]> = (0..10_000 - 100 * patches.len())
+            .map(|i| dull[i * dull.len() / 10_000].map(|c: u8| c.saturating_add_signed(rng.gen_range(-6..=6))))
+            .collect();
+        for &patch in patches {
+            pixels.extend(std::iter::repeat_n(patch, 100));
+        }
+        Still::from_rgb(100, 100, &pixels).unwrap()
+    }
+
+    fn closest(palette: &crate::Palette, target: [u8; 3]) -> f32 {
+        palette.colors.iter().map(|s| lab(s.rgb).difference(lab(target))).fold(f32::INFINITY, f32::min)
+    }
+
+    #[test]
+    fn small_saturated_patches_are_kept_in_every_space() {
+        let (red, blue) = ([220, 20, 30], [30, 60, 210]);
+        let still = dull_still(&[red, blue]);
+        for space in ColorSpace::ALL {
+            let palette = PaletteOptions::new().k(5).method(Method::Accent).space(space).extract(&still).unwrap();
+            assert!(closest(&palette, red) < 5.0, "{space}: {:?}", palette.hex_codes());
+            assert!(closest(&palette, blue) < 5.0, "{space}: {:?}", palette.hex_codes());
+        }
+    }
+
+    #[test]
+    fn plain_kmeans_misses_them_which_is_the_problem_solved() {
+        let (red, blue) = ([220, 20, 30], [30, 60, 210]);
+        let still = dull_still(&[red, blue]);
+        let palette = PaletteOptions::new().k(5).space(ColorSpace::Lab).extract(&still).unwrap();
+        assert!(closest(&palette, red) > 5.0 || closest(&palette, blue) > 5.0);
+    }
+
+    #[test]
+    fn no_accent_is_invented() {
+        let still = dull_still(&[]);
+        let pixels: Vec<Lab> = still.opaque_pixels().map(lab).collect();
+        for space in ColorSpace::ALL {
+            let palette = PaletteOptions::new().k(8).method(Method::Accent).space(space).extract(&still).unwrap();
+            for swatch in &palette.colors {
+                let nearest = pixels.iter().map(|p| p.difference(lab(swatch.rgb))).fold(f32::INFINITY, f32::min);
+                assert!(nearest <= 10.0, "{space}: {} is {nearest} from every pixel", swatch.hex);
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The `color-palettes` binary, end to end: real processes, real files, a loopback image host.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_color-palettes");
+
+/// Runs the binary with `args` (and `stdin`), failing the test if it runs over 60 s.
+fn run_with(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut input = child.stdin.take().unwrap();
+    let bytes = stdin.to_vec();
+    std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("color-palettes {args:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn run(args: &[&str]) -> Output {
+    run_with(args, b"")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// A failure is one clear line on stderr, a non-zero exit, and no panic.
+fn assert_clean_failure(out: &Output, expected: &str) {
+    let err = stderr(out);
+    assert!(!out.status.success(), "should fail: {err}");
+    assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.to_lowercase().contains(expected), "{err:?} should mention {expected:?}");
+    assert!(out.stdout.is_empty());
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cp-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn check_palette_json(text: &str, k: usize, method: &str, space: &str) -> Value {
+    let json: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(json.as_object().unwrap().len(), 4);
+    let positions: Vec<usize> = ["\"k\":", "\"method\":", "\"space\":", "\"colors\":"]
+        .iter()
+        .map(|key| text.find(key).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "keys in documented order: {text}");
+    assert_eq!(json["k"], k);
+    assert_eq!(json["method"], method);
+    assert_eq!(json["space"], space);
+    let colors = json["colors"].as_array().unwrap();
+    assert_eq!(colors.len(), k);
+    let mut total = 0.0;
+    let mut previous = f64::INFINITY;
+    for c in colors {
+        let rgb: Vec<u64> = c["rgb"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        assert_eq!(c["hex"].as_str().unwrap(), format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]));
+        let p = c["proportion"].as_f64().unwrap();
+        assert!(p > 0.0 && p <= previous, "sorted by proportion");
+        previous = p;
+        total += p;
+    }
+    assert!((total - 1.0).abs() < 1e-4, "{total}");
+    json
+}
+
+#[test]
+fn extract_every_method_and_space_on_a_sample_still() {
+    let still = common::still_path("Sintel_0016");
+    for method in ["kmeans", "agglomerative", "accent"] {
+        for space in ["rgb", "hsv", "lab"] {
+            let out = run(&["extract", path_str(&still), "--method", method, "--space", space]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            check_palette_json(&stdout(&out), 8, method, space);
+        }
+    }
+}
+
+#[test]
+fn defaults_are_eight_kmeans_rgb_and_deterministic() {
+    let still = common::still_path("El_Fuente");
+    let first = run(&["extract", path_str(&still)]);
+    assert!(first.status.success());
+    check_palette_json(&stdout(&first), 8, "kmeans", "rgb");
+    let again = run(&["extract", path_str(&still), "--seed", "0"]);
+    assert_eq!(first.stdout, again.stdout);
+}
+
+#[test]
+fn sample_names_load_from_the_catalogue() {
+    common::still_path("Meridian");
+    let out = run(&["extract", "Meridian", "-k", "3", "--format", "hex"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<String> = stdout(&out).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines.iter().all(|l| l.len() == 7 && l.starts_with('#')));
+}
+
+#[test]
+fn formats_and_figures() {
+    let still = common::still_path("Sol_Levante");
+    let (png, svg) = (temp("strip.png"), temp("strip.svg"));
+    let out = run(&["extract", path_str(&still), "-k", "5", "--format", "gpl", "--png", path_str(&png), "--svg", path_str(&svg)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let gpl = stdout(&out);
+    assert!(gpl.starts_with("GIMP Palette\nName: "));
+    assert_eq!(gpl.lines().filter(|l| l.contains('#') && l.contains('%')).count(), 5);
+    let figure = image::open(&png).unwrap();
+    assert_eq!(figure.width(), 900);
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+
+    let compare = temp("compare.png");
+    let out = run(&["compare", path_str(&still), "--png", path_str(&compare)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let figure = image::open(&compare).unwrap();
+    // The still plus four titled strips: clearly taller than the still with one strip.
+    assert!(figure.height() > 800, "{}", figure.height());
+}
+
+#[test]
+fn stdin_is_a_source() {
+    let bytes = std::fs::read(common::still_path("Chimera")).unwrap();
+    let out = run_with(&["extract", "-", "-k", "2"], &bytes);
+    assert!(out.status.success(), "{}", stderr(&out));
+    check_palette_json(&stdout(&out), 2, "kmeans", "rgb");
+}
+
+#[test]
+fn urls_are_fetched() {
+    let bytes = std::fs::read(common::still_path("Chimera")).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/chimera.png", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 2048];
+        let _ = stream.read(&mut request);
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", bytes.len());
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(&bytes).unwrap();
+    });
+    let out = run(&["extract", &url, "-k", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    check_palette_json(&stdout(&out), 4, "kmeans", "rgb");
+}
+
+#[test]
+fn bad_input_fails_with_one_clear_line() {
+    assert_clean_failure(&run(&["extract", "/no/such/still.png"]), "no such file");
+
+    let text = temp("notes.png");
+    std::fs::write(&text, "just some text").unwrap();
+    assert_clean_failure(&run(&["extract", path_str(&text)]), "not a readable image");
+
+    let bytes = std::fs::read(common::still_path("Chimera")).unwrap();
+    let truncated = temp("truncated.png");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    assert_clean_failure(&run(&["extract", path_str(&truncated)]), "not a readable image");
+
+    let bomb = temp("bomb.png");
+    std::fs::write(&bomb, png_header(100_000, 100_000)).unwrap();
+    assert_clean_failure(&run(&["extract", path_str(&bomb)]), "too large");
+
+    let still = common::still_path("Chimera");
+    assert_clean_failure(&run(&["extract", path_str(&still), "-k", "0"]), "k must be between 1 and 32");
+    assert_clean_failure(&run(&["extract", path_str(&still), "-k", "33"]), "k must be between 1 and 32");
+    assert_clean_failure(&run(&["extract", path_str(&still), "-k", "many"]), "invalid value");
+    assert_clean_failure(
+        &run(&["extract", path_str(&still), "--min-brightness", "0.8", "--max-brightness", "0.2"]),
+        "min brightness",
+    );
+    assert_clean_failure(&run(&["extract", path_str(&still), "--method", "dbscan"]), "invalid value");
+    assert_clean_failure(&run(&["extract", "ftp://example.com/a.png"]), "only http and https");
+    assert_clean_failure(&run(&["compare", path_str(&still)]), "--png");
+}
+
+#[test]
+fn a_filter_that_keeps_nothing_says_so() {
+    let grey = temp("grey.png");
+    image::RgbImage::from_pixel(8, 8, image::Rgb([128, 128, 128])).save(&grey).unwrap();
+    let out = run(&["extract", path_str(&grey), "--min-brightness", "0.9"]);
+    assert_clean_failure(&out, "brightness");
+}
+
+#[test]
+fn samples_lists_the_catalogue_with_credits() {
+    let out = run(&["samples"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for name in color_palettes::data::names() {
+        assert!(text.contains(name), "{name}");
+    }
+    assert!(text.contains("CC BY"));
+}
+
+/// A small PNG file claiming `width` x `height`: what a decompression bomb looks like
+/// before it is inflated (the pixel data is a few compressed zero bytes).
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    // zlib stream of a few zero bytes (stored block).
+    let idat = [0x78, 0x01, 0x01, 0x04, 0x00, 0xfb, 0xff, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x01];
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [(b"IHDR", &ihdr[..]), (b"IDAT", &idat[..]), (b"IEND", &[][..])] {
+        let mut chunk = kind.to_vec();
+        chunk.extend(data);
+        out.extend((data.len() as u32).to_be_bytes());
+        out.extend(&chunk);
+        out.extend(crc32(&chunk).to_be_bytes());
+    }
+    out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
