@@ -240,6 +240,58 @@ mod tests {
     }
 
     #[test]
+    fn every_supported_format_decodes() {
+        use image::ImageFormat::{Bmp, Gif, Jpeg, Png, Tiff, WebP};
+        let colour = [40u8, 160, 220];
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(16, 16, image::Rgb(colour)));
+        for format in [Jpeg, Png, WebP, Gif, Bmp, Tiff] {
+            let mut out = Cursor::new(Vec::new());
+            let encodable = if format == Jpeg || format == WebP || format == Gif {
+                DynamicImage::ImageRgb8(img.to_rgb8())
+            } else {
+                img.clone()
+            };
+            encodable.write_to(&mut out, format).unwrap();
+            let still = Still::from_bytes(&out.into_inner()).unwrap();
+            let got = still.opaque_pixels().next().unwrap();
+            // JPEG is lossy and GIF quantises; both stay close.
+            assert!(
+                got.iter().zip(colour).all(|(&a, b)| a.abs_diff(b) <= 6),
+                "{format:?}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn animated_gif_gives_its_first_frame() {
+        use image::codecs::gif::GifEncoder;
+        use image::{Delay, Frame};
+        let mut bytes = Vec::new();
+        {
+            let mut encoder = GifEncoder::new(&mut bytes);
+            for colour in [[255, 0, 0, 255], [0, 0, 255, 255]] {
+                let frame = Frame::from_parts(
+                    RgbaImage::from_pixel(4, 4, image::Rgba(colour)),
+                    0,
+                    0,
+                    Delay::from_numer_denom_ms(100, 1),
+                );
+                encoder.encode_frame(frame).unwrap();
+            }
+        }
+        let still = Still::from_bytes(&bytes).unwrap();
+        assert_eq!(still.opaque_pixels().next(), Some([255, 0, 0]));
+    }
+
+    #[test]
+    fn cmyk_jpeg_becomes_rgb() {
+        // An 8x8 CMYK JPEG of pure red (C=0, M=Y=100%, K=0), written by Pillow.
+        let still = Still::from_bytes(include_bytes!("../tests/fixtures/cmyk-red.jpg")).unwrap();
+        let [r, g, b] = still.opaque_pixels().next().unwrap();
+        assert!(r > 230 && g < 25 && b < 25, "{:?}", [r, g, b]);
+    }
+
+    #[test]
     fn transparent_pixels_are_not_opaque() {
         let mut img = RgbaImage::from_pixel(2, 1, image::Rgba([1, 2, 3, 255]));
         img.put_pixel(1, 0, image::Rgba([200, 0, 0, 0]));

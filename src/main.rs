@@ -45,6 +45,8 @@ enum Command {
         /// Draw equal swatches (the original's style) instead of proportional ones.
         #[arg(long)]
         equal_swatches: bool,
+        #[command(flatten)]
+        figure: FigureArgs,
     },
     /// Draw the original analysis' comparison: k-means and agglomerative, in RGB and HSV.
     Compare {
@@ -58,6 +60,8 @@ enum Command {
         /// Write the figure as SVG.
         #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
+        #[command(flatten)]
+        figure: FigureArgs,
     },
     /// List the sample stills, with their licences and where they are found.
     Samples,
@@ -80,6 +84,13 @@ struct ClusterArgs {
     /// Random seed: the same still and seed give the same palette.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+}
+
+#[derive(Args)]
+struct FigureArgs {
+    /// Width of the figure in pixels.
+    #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u32).range(200..=4000))]
+    width: u32,
 }
 
 impl ClusterArgs {
@@ -140,6 +151,7 @@ fn run(command: Command) -> Result<()> {
             png,
             svg,
             equal_swatches,
+            figure,
         } => {
             let options = options.options().method(method).space(space);
             options.validate()?;
@@ -150,7 +162,7 @@ fn run(command: Command) -> Result<()> {
                 labels: true,
             };
             let figure = (png.is_some() || svg.is_some())
-                .then(|| Figure::still_with_strip(&still, &palette, 900, style));
+                .then(|| Figure::still_with_strip(&still, &palette, figure.width, style));
             write_figure(figure.as_ref(), png.as_deref(), svg.as_deref())?;
             let text = match format {
                 Format::Json => palette.to_json() + "\n",
@@ -164,12 +176,13 @@ fn run(command: Command) -> Result<()> {
             options,
             png,
             svg,
+            figure,
         } => {
             let options = options.options();
             options.validate()?;
             let still = load(&still)?;
             let palettes = pipeline::comparison(&still, &options)?;
-            let figure = Figure::comparison(&still, &palettes, 900, StripStyle::default());
+            let figure = Figure::comparison(&still, &palettes, figure.width, StripStyle::default());
             write_figure(Some(&figure), png.as_deref(), svg.as_deref())
         }
         #[cfg(feature = "server")]

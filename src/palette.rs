@@ -111,7 +111,11 @@ impl Palette {
     /// A short label such as `k-means, HSV`.
     #[must_use]
     pub fn title(&self) -> String {
-        format!("{}, {}", self.method.label(), self.space.name().to_uppercase())
+        format!(
+            "{}, {}",
+            self.method.label(),
+            self.space.name().to_uppercase()
+        )
     }
 
     /// The palette as JSON: `{"k":8,"method":"kmeans","space":"rgb","colors":[{"hex":..}]}`.

@@ -165,7 +165,10 @@ mod tests {
 
     /// A still made of flat regions: `(colour, pixel count)`, laid out row by row.
     fn regions(parts: &[([u8; 3], usize)], width: u32) -> Still {
-        let pixels: Vec<[u8; 3]> = parts.iter().flat_map(|&(c, n)| std::iter::repeat_n(c, n)).collect();
+        let pixels: Vec<[u8; 3]> = parts
+            .iter()
+            .flat_map(|&(c, n)| std::iter::repeat_n(c, n))
+            .collect();
         Still::from_rgb(width, pixels.len() as u32 / width, &pixels).unwrap()
     }
 
@@ -175,21 +178,38 @@ mod tests {
         Still::from_rgb(n as u32, 1, &pixels).unwrap()
     }
 
-    const FOUR: [([u8; 3], usize); 4] = [([200, 30, 40], 2000), ([20, 120, 200], 1500), ([240, 230, 90], 1000), ([30, 30, 30], 500)];
+    const FOUR: [([u8; 3], usize); 4] = [
+        ([200, 30, 40], 2000),
+        ([20, 120, 200], 1500),
+        ([240, 230, 90], 1000),
+        ([30, 30, 30], 500),
+    ];
 
     #[test]
     fn flat_regions_come_back_exactly_for_every_method_and_space() {
         let still = regions(&FOUR, 100);
         for method in Method::ALL {
             for space in ColorSpace::ALL {
-                let palette = PaletteOptions::new().k(4).method(method).space(space).extract(&still).unwrap();
+                let palette = PaletteOptions::new()
+                    .k(4)
+                    .method(method)
+                    .space(space)
+                    .extract(&still)
+                    .unwrap();
                 assert_eq!(palette.len(), 4, "{method} {space}");
                 for (swatch, (rgb, n)) in palette.colors.iter().zip(FOUR) {
                     for d in 0..3 {
                         let diff = i16::from(swatch.rgb[d]) - i16::from(rgb[d]);
-                        assert!(diff.abs() <= 1, "{method} {space}: {:?} vs {rgb:?}", swatch.rgb);
+                        assert!(
+                            diff.abs() <= 1,
+                            "{method} {space}: {:?} vs {rgb:?}",
+                            swatch.rgb
+                        );
                     }
-                    assert!((swatch.proportion - n as f64 / 5000.0).abs() < 0.01, "{method} {space}");
+                    assert!(
+                        (swatch.proportion - n as f64 / 5000.0).abs() < 0.01,
+                        "{method} {space}"
+                    );
                 }
             }
         }
@@ -199,10 +219,16 @@ mod tests {
     fn proportions_sum_to_one_and_are_sorted() {
         let still = noisy(3, 4_000);
         for method in Method::ALL {
-            let palette = PaletteOptions::new().method(method).extract(&still).unwrap();
+            let palette = PaletteOptions::new()
+                .method(method)
+                .extract(&still)
+                .unwrap();
             let total: f64 = palette.colors.iter().map(|s| s.proportion).sum();
             assert!((total - 1.0).abs() < 1e-9, "{method}");
-            assert!(palette.colors.windows(2).all(|w| w[0].proportion >= w[1].proportion));
+            assert!(palette
+                .colors
+                .windows(2)
+                .all(|w| w[0].proportion >= w[1].proportion));
         }
     }
 
@@ -211,7 +237,12 @@ mod tests {
         // Reds either side of 0 degrees: a plain average of hue numbers would give cyan.
         let still = regions(&[([255, 0, 43], 50), ([255, 43, 0], 50)], 10);
         for method in Method::ALL {
-            let palette = PaletteOptions::new().k(1).method(method).space(ColorSpace::Hsv).extract(&still).unwrap();
+            let palette = PaletteOptions::new()
+                .k(1)
+                .method(method)
+                .space(ColorSpace::Hsv)
+                .extract(&still)
+                .unwrap();
             let [r, g, b] = palette.colors[0].rgb;
             assert!(r > 240 && g < 40 && b < 40, "{method}: {:?}", [r, g, b]);
         }
@@ -223,7 +254,11 @@ mod tests {
         for method in Method::ALL {
             for space in ColorSpace::ALL {
                 let options = PaletteOptions::new().method(method).space(space).seed(42);
-                assert_eq!(options.extract(&still).unwrap(), options.extract(&still).unwrap(), "{method} {space}");
+                assert_eq!(
+                    options.extract(&still).unwrap(),
+                    options.extract(&still).unwrap(),
+                    "{method} {space}"
+                );
             }
         }
     }
@@ -232,7 +267,11 @@ mod tests {
     fn fewer_distinct_colours_than_k_gives_fewer_swatches() {
         let still = regions(&[([1, 2, 3], 6), ([200, 100, 0], 4)], 5);
         for method in Method::ALL {
-            let palette = PaletteOptions::new().k(8).method(method).extract(&still).unwrap();
+            let palette = PaletteOptions::new()
+                .k(8)
+                .method(method)
+                .extract(&still)
+                .unwrap();
             assert_eq!(palette.k, 8);
             assert_eq!(palette.hex_codes(), vec!["#010203", "#c86400"], "{method}");
         }
@@ -242,11 +281,21 @@ mod tests {
 
     #[test]
     fn brightness_filter_drops_dark_and_bright_pixels() {
-        let still = regions(&[([0, 0, 0], 40), ([255, 255, 255], 40), ([120, 60, 200], 20)], 10);
-        let palette = PaletteOptions::new().k(3).brightness(0.1, 0.9).extract(&still).unwrap();
+        let still = regions(
+            &[([0, 0, 0], 40), ([255, 255, 255], 40), ([120, 60, 200], 20)],
+            10,
+        );
+        let palette = PaletteOptions::new()
+            .k(3)
+            .brightness(0.1, 0.9)
+            .extract(&still)
+            .unwrap();
         assert_eq!(palette.hex_codes(), vec!["#783cc8"]);
         assert_eq!(palette.colors[0].proportion, 1.0);
-        let err = PaletteOptions::new().brightness(0.95, 1.0).extract(&regions(&[([0, 0, 0], 4)], 2)).unwrap_err();
+        let err = PaletteOptions::new()
+            .brightness(0.95, 1.0)
+            .extract(&regions(&[([0, 0, 0], 4)], 2))
+            .unwrap_err();
         assert!(matches!(err, Error::NoPixels(_)));
     }
 
@@ -257,8 +306,12 @@ mod tests {
         let still = Still::from_dynamic(image::DynamicImage::ImageRgba8(image));
         let palette = PaletteOptions::new().extract(&still).unwrap();
         assert_eq!(palette.hex_codes(), vec!["#0ac80a"]);
-        let clear = Still::from_dynamic(image::DynamicImage::ImageRgba8(image::RgbaImage::new(2, 2)));
-        assert!(matches!(PaletteOptions::new().extract(&clear), Err(Error::NoPixels(_))));
+        let clear =
+            Still::from_dynamic(image::DynamicImage::ImageRgba8(image::RgbaImage::new(2, 2)));
+        assert!(matches!(
+            PaletteOptions::new().extract(&clear),
+            Err(Error::NoPixels(_))
+        ));
     }
 
     #[test]
@@ -266,7 +319,10 @@ mod tests {
         let still = regions(&[([1, 2, 3], 4)], 2);
         for k in [0, MAX_K + 1] {
             let err = PaletteOptions::new().k(k).extract(&still).unwrap_err();
-            assert!(matches!(err, Error::InvalidOption(_)) && err.to_string().contains("k must be"), "{err}");
+            assert!(
+                matches!(err, Error::InvalidOption(_)) && err.to_string().contains("k must be"),
+                "{err}"
+            );
         }
     }
 
@@ -274,6 +330,14 @@ mod tests {
     fn comparison_gives_the_four_palettes_of_the_original() {
         let palettes = comparison(&regions(&FOUR, 100), &PaletteOptions::new().k(4)).unwrap();
         let titles: Vec<String> = palettes.iter().map(Palette::title).collect();
-        assert_eq!(titles, ["k-means, RGB", "k-means, HSV", "agglomerative, RGB", "agglomerative, HSV"]);
+        assert_eq!(
+            titles,
+            [
+                "k-means, RGB",
+                "k-means, HSV",
+                "agglomerative, RGB",
+                "agglomerative, HSV"
+            ]
+        );
     }
 }

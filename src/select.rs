@@ -52,8 +52,8 @@ impl Brightness {
     /// Whether a pixel passes.
     #[must_use]
     pub fn keeps(self, [r, g, b]: [u8; 3]) -> bool {
-        let mean = (u16::from(r) + u16::from(g) + u16::from(b)) as f32 / 765.0;
-        mean >= self.min && mean <= self.max
+        let sum = u16::from(r) + u16::from(g) + u16::from(b);
+        (self.min * 765.0).ceil() as u16 <= sum && sum <= (self.max * 765.0).floor() as u16
     }
 }
 
@@ -74,17 +74,21 @@ impl ColorCounts {
     /// Fails with [`Error::NoPixels`] when no pixel is left.
     pub fn from_still(still: &Still, brightness: Brightness) -> Result<Self> {
         let brightness = brightness.validate()?;
-        let mut keys = Vec::with_capacity(still.width() as usize * still.height() as usize);
+        let mut table = CountTable::new(still.width() as usize * still.height() as usize);
         let mut transparent = 0u64;
+        // The filter on integer channel sums: min * 765 <= r + g + b <= max * 765.
+        let lowest = (brightness.min * 765.0).ceil() as u16;
+        let highest = (brightness.max * 765.0).floor() as u16;
         for p in still.rgba().pixels() {
             let [r, g, b, a] = p.0;
+            let sum = u16::from(r) + u16::from(g) + u16::from(b);
             if a < OPAQUE_ALPHA {
                 transparent += 1;
-            } else if brightness.keeps([r, g, b]) {
-                keys.push(u32::from_be_bytes([0, r, g, b]));
+            } else if (lowest..=highest).contains(&sum) {
+                table.add(u32::from_be_bytes([0, r, g, b]));
             }
         }
-        let counts = count_keys(keys);
+        let counts = table.finish();
         if counts.total == 0 {
             let why = if transparent == u64::from(still.width()) * u64::from(still.height()) {
                 "every pixel is transparent".to_string()
@@ -112,18 +116,72 @@ impl ColorCounts {
     }
 }
 
-/// Counts 24-bit colour keys with a radix sort and one pass over the runs: linear in the
-/// pixels, and unlike a 2^24 table it touches no more memory than the pixels themselves.
-fn count_keys(mut keys: Vec<u32>) -> ColorCounts {
-    radsort::sort(&mut keys);
-    let mut out = ColorCounts::default();
-    for run in keys.chunk_by(|a, b| a == b) {
-        let [_, r, g, b] = run[0].to_be_bytes();
-        out.colors.push([r, g, b]);
-        out.counts.push(run.len() as u32);
-        out.total += run.len() as u64;
+/// Counts 24-bit colours. Small stills: collect the keys, radix-sort them, count the runs
+/// (memory in proportion to the pixels). Large stills: a count per possible colour, 64 MiB,
+/// scanning only the blocks that were touched; a sort of tens of millions of keys would cost
+/// more than the table's page faults.
+enum CountTable {
+    Sorted(Vec<u32>),
+    Dense { counts: Vec<u32>, touched: Vec<bool> },
+}
+
+/// Pixels from which the dense table wins.
+const DENSE_FROM_PIXELS: usize = 1 << 22;
+/// Colours per block of the dense table.
+const BLOCK_BITS: u32 = 12;
+
+impl CountTable {
+    fn new(pixels: usize) -> Self {
+        if pixels >= DENSE_FROM_PIXELS {
+            // Zeroed allocation: pages no colour falls in are never touched.
+            CountTable::Dense {
+                counts: vec![0; 1 << 24],
+                touched: vec![false; 1 << (24 - BLOCK_BITS)],
+            }
+        } else {
+            CountTable::Sorted(Vec::with_capacity(pixels))
+        }
     }
-    out
+
+    #[inline]
+    fn add(&mut self, key: u32) {
+        match self {
+            CountTable::Sorted(keys) => keys.push(key),
+            CountTable::Dense { counts, touched } => {
+                counts[key as usize] += 1;
+                touched[(key >> BLOCK_BITS) as usize] = true;
+            }
+        }
+    }
+
+    fn finish(self) -> ColorCounts {
+        let mut out = ColorCounts::default();
+        let mut push = |key: u32, count: u32| {
+            let [_, r, g, b] = key.to_be_bytes();
+            out.colors.push([r, g, b]);
+            out.counts.push(count);
+            out.total += u64::from(count);
+        };
+        match self {
+            CountTable::Sorted(mut keys) => {
+                radsort::sort(&mut keys);
+                for run in keys.chunk_by(|a, b| a == b) {
+                    push(run[0], run.len() as u32);
+                }
+            }
+            CountTable::Dense { counts, touched } => {
+                let block = 1usize << BLOCK_BITS;
+                for start in (0..touched.len()).filter(|&b| touched[b]).map(|b| b * block) {
+                    for (offset, &count) in counts[start..start + block].iter().enumerate() {
+                        if count > 0 {
+                            push((start + offset) as u32, count);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -147,11 +205,26 @@ mod tests {
     }
 
     #[test]
+    fn sorted_and_dense_tables_agree() {
+        let mut sorted = CountTable::new(10);
+        let mut dense = CountTable::new(DENSE_FROM_PIXELS);
+        for key in [5u32, 0xFF_FFFF, 5, 0, 77, 5, 4096, 4095] {
+            sorted.add(key);
+            dense.add(key);
+        }
+        let (a, b) = (sorted.finish(), dense.finish());
+        assert_eq!(a, b);
+        assert_eq!(a.counts, vec![1, 3, 1, 1, 1, 1]);
+    }
+
+    #[test]
     fn brightness_filter_uses_mean_of_channels() {
         let filter = Brightness { min: 0.2, max: 0.8 };
         assert!(!filter.keeps([10, 10, 10]));
         assert!(!filter.keeps([250, 250, 250]));
         assert!(filter.keeps([255, 0, 0])); // mean 1/3
+        // Bounds are inclusive, exactly: 0.2 * 765 = 153.
+        assert!(filter.keeps([51, 51, 51]) && !filter.keeps([51, 51, 50]));
         let counts = ColorCounts::from_still(
             &still(&[[0, 0, 0], [128, 128, 128], [255, 255, 255]]),
             filter,

@@ -3,7 +3,9 @@
 //! Each space maps an sRGB colour to a point in 3-D where Euclidean distance is meaningful,
 //! and maps a cluster centre back. Conversions come from the `palette` crate.
 
-use ::palette::{FromColor, Hsv, IntoColor, Lab, RgbHue, Srgb};
+use std::sync::OnceLock;
+
+use ::palette::{FromColor, Hsv, IntoColor, Lab, LinSrgb, RgbHue, Srgb};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -50,7 +52,7 @@ impl ColorSpace {
                 [radius * angle.cos(), radius * angle.sin(), hsv.value]
             }
             ColorSpace::Lab => {
-                let lab: Lab = rgb.into_color();
+                let lab = Lab::from_color(linear([r, g, b]));
                 [lab.l, lab.a, lab.b]
             }
         }
@@ -77,6 +79,16 @@ impl ColorSpace {
         let clamp = |c: f32| (c.clamp(0.0, 1.0) * 255.0).round() as u8;
         [clamp(rgb.red), clamp(rgb.green), clamp(rgb.blue)]
     }
+}
+
+/// Linear-light RGB of an 8-bit sRGB colour, through a 256-entry table of `palette`'s own
+/// transfer function: the same numbers as `into_linear`, without three `powf` per colour.
+fn linear([r, g, b]: [u8; 3]) -> LinSrgb {
+    static TABLE: OnceLock<[f32; 256]> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        std::array::from_fn(|i| Srgb::new(i as u8, 0, 0).into_format::<f32>().into_linear().red)
+    });
+    LinSrgb::new(table[r as usize], table[g as usize], table[b as usize])
 }
 
 impl std::fmt::Display for ColorSpace {
@@ -134,6 +146,15 @@ mod tests {
         assert!(r > 240 && g < 20 && bl < 20, "{:?}", [r, g, bl]);
         // While red and cyan are far apart.
         assert!(distance(a, hsv.embed([0, 255, 255])) > 1.5);
+    }
+
+    #[test]
+    fn table_lab_matches_palette_lab() {
+        for rgb in [[0, 0, 0], [255, 255, 255], [200, 30, 40], [3, 250, 128]] {
+            let direct: Lab = Srgb::new(rgb[0], rgb[1], rgb[2]).into_format::<f32>().into_color();
+            let [l, a, b] = ColorSpace::Lab.embed(rgb);
+            assert!((l - direct.l).abs() < 1e-3 && (a - direct.a).abs() < 1e-3 && (b - direct.b).abs() < 1e-3);
+        }
     }
 
     #[test]

@@ -14,10 +14,17 @@ fn accent_palettes_capture_every_labelled_accent() {
     for (file, masks) in &labels {
         let still = Still::open(common::still_path(file)).unwrap();
         let pixels: Vec<[u8; 3]> = still.opaque_pixels().collect();
-        let kmeans_lab = PaletteOptions::new().space(ColorSpace::Lab).extract(&still).unwrap();
+        let kmeans_lab = PaletteOptions::new()
+            .space(ColorSpace::Lab)
+            .extract(&still)
+            .unwrap();
         let baseline = score(&pixels, &kmeans_lab.rgb(), masks);
         for space in ColorSpace::ALL {
-            let palette = PaletteOptions::new().method(Method::Accent).space(space).extract(&still).unwrap();
+            let palette = PaletteOptions::new()
+                .method(Method::Accent)
+                .space(space)
+                .extract(&still)
+                .unwrap();
             let s = score(&pixels, &palette.rgb(), masks);
             let (hits, total) = s.accent_recall();
             assert_eq!(hits, total, "{file} {space}: {:?}", s.accents);

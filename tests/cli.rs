@@ -56,7 +56,10 @@ fn assert_clean_failure(out: &Output, expected: &str) {
     assert!(!out.status.success(), "should fail: {err}");
     assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(err.to_lowercase().contains(expected), "{err:?} should mention {expected:?}");
+    assert!(
+        err.to_lowercase().contains(expected),
+        "{err:?} should mention {expected:?}"
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -77,7 +80,10 @@ fn check_palette_json(text: &str, k: usize, method: &str, space: &str) -> Value 
         .iter()
         .map(|key| text.find(key).unwrap())
         .collect();
-    assert!(positions.windows(2).all(|w| w[0] < w[1]), "keys in documented order: {text}");
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "keys in documented order: {text}"
+    );
     assert_eq!(json["k"], k);
     assert_eq!(json["method"], method);
     assert_eq!(json["space"], space);
@@ -86,8 +92,16 @@ fn check_palette_json(text: &str, k: usize, method: &str, space: &str) -> Value 
     let mut total = 0.0;
     let mut previous = f64::INFINITY;
     for c in colors {
-        let rgb: Vec<u64> = c["rgb"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
-        assert_eq!(c["hex"].as_str().unwrap(), format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]));
+        let rgb: Vec<u64> = c["rgb"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            c["hex"].as_str().unwrap(),
+            format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
+        );
         let p = c["proportion"].as_f64().unwrap();
         assert!(p > 0.0 && p <= previous, "sorted by proportion");
         previous = p;
@@ -102,7 +116,14 @@ fn extract_every_method_and_space_on_a_sample_still() {
     let still = common::still_path("Sintel_0016");
     for method in ["kmeans", "agglomerative", "accent"] {
         for space in ["rgb", "hsv", "lab"] {
-            let out = run(&["extract", path_str(&still), "--method", method, "--space", space]);
+            let out = run(&[
+                "extract",
+                path_str(&still),
+                "--method",
+                method,
+                "--space",
+                space,
+            ]);
             assert!(out.status.success(), "{}", stderr(&out));
             check_palette_json(&stdout(&out), 8, method, space);
         }
@@ -133,11 +154,27 @@ fn sample_names_load_from_the_catalogue() {
 fn formats_and_figures() {
     let still = common::still_path("Sol_Levante");
     let (png, svg) = (temp("strip.png"), temp("strip.svg"));
-    let out = run(&["extract", path_str(&still), "-k", "5", "--format", "gpl", "--png", path_str(&png), "--svg", path_str(&svg)]);
+    let out = run(&[
+        "extract",
+        path_str(&still),
+        "-k",
+        "5",
+        "--format",
+        "gpl",
+        "--png",
+        path_str(&png),
+        "--svg",
+        path_str(&svg),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let gpl = stdout(&out);
     assert!(gpl.starts_with("GIMP Palette\nName: "));
-    assert_eq!(gpl.lines().filter(|l| l.contains('#') && l.contains('%')).count(), 5);
+    assert_eq!(
+        gpl.lines()
+            .filter(|l| l.contains('#') && l.contains('%'))
+            .count(),
+        5
+    );
     let figure = image::open(&png).unwrap();
     assert_eq!(figure.width(), 900);
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
@@ -187,29 +224,56 @@ fn bad_input_fails_with_one_clear_line() {
     let bytes = std::fs::read(common::still_path("Chimera")).unwrap();
     let truncated = temp("truncated.png");
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
-    assert_clean_failure(&run(&["extract", path_str(&truncated)]), "not a readable image");
+    assert_clean_failure(
+        &run(&["extract", path_str(&truncated)]),
+        "not a readable image",
+    );
 
     let bomb = temp("bomb.png");
     std::fs::write(&bomb, png_header(100_000, 100_000)).unwrap();
     assert_clean_failure(&run(&["extract", path_str(&bomb)]), "too large");
 
     let still = common::still_path("Chimera");
-    assert_clean_failure(&run(&["extract", path_str(&still), "-k", "0"]), "k must be between 1 and 32");
-    assert_clean_failure(&run(&["extract", path_str(&still), "-k", "33"]), "k must be between 1 and 32");
-    assert_clean_failure(&run(&["extract", path_str(&still), "-k", "many"]), "invalid value");
     assert_clean_failure(
-        &run(&["extract", path_str(&still), "--min-brightness", "0.8", "--max-brightness", "0.2"]),
+        &run(&["extract", path_str(&still), "-k", "0"]),
+        "k must be between 1 and 32",
+    );
+    assert_clean_failure(
+        &run(&["extract", path_str(&still), "-k", "33"]),
+        "k must be between 1 and 32",
+    );
+    assert_clean_failure(
+        &run(&["extract", path_str(&still), "-k", "many"]),
+        "invalid value",
+    );
+    assert_clean_failure(
+        &run(&[
+            "extract",
+            path_str(&still),
+            "--min-brightness",
+            "0.8",
+            "--max-brightness",
+            "0.2",
+        ]),
         "min brightness",
     );
-    assert_clean_failure(&run(&["extract", path_str(&still), "--method", "dbscan"]), "invalid value");
-    assert_clean_failure(&run(&["extract", "ftp://example.com/a.png"]), "only http and https");
+    assert_clean_failure(
+        &run(&["extract", path_str(&still), "--method", "dbscan"]),
+        "invalid value",
+    );
+    assert_clean_failure(
+        &run(&["extract", "ftp://example.com/a.png"]),
+        "only http and https",
+    );
     assert_clean_failure(&run(&["compare", path_str(&still)]), "--png");
 }
 
 #[test]
 fn a_filter_that_keeps_nothing_says_so() {
     let grey = temp("grey.png");
-    image::RgbImage::from_pixel(8, 8, image::Rgb([128, 128, 128])).save(&grey).unwrap();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([128, 128, 128]))
+        .save(&grey)
+        .unwrap();
     let out = run(&["extract", path_str(&grey), "--min-brightness", "0.9"]);
     assert_clean_failure(&out, "brightness");
 }
@@ -232,9 +296,15 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend(height.to_be_bytes());
     ihdr.extend([8, 2, 0, 0, 0]);
     // zlib stream of a few zero bytes (stored block).
-    let idat = [0x78, 0x01, 0x01, 0x04, 0x00, 0xfb, 0xff, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x01];
+    let idat = [
+        0x78, 0x01, 0x01, 0x04, 0x00, 0xfb, 0xff, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x01,
+    ];
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    for (kind, data) in [(b"IHDR", &ihdr[..]), (b"IDAT", &idat[..]), (b"IEND", &[][..])] {
+    for (kind, data) in [
+        (b"IHDR", &ihdr[..]),
+        (b"IDAT", &idat[..]),
+        (b"IEND", &[][..]),
+    ] {
         let mut chunk = kind.to_vec();
         chunk.extend(data);
         out.extend((data.len() as u32).to_be_bytes());
@@ -249,7 +319,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

@@ -65,18 +65,27 @@ pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>
     let mut free = base;
     let mut accents: Vec<Point> = Vec::new();
     while accents.len() < max_accents && free.len() > 1 {
-        let palette: Vec<Lab> = free.iter().chain(&accents).map(|&c| lab(points.space.to_rgb(c))).collect();
+        let palette: Vec<Lab> = free
+            .iter()
+            .chain(&accents)
+            .map(|&c| lab(points.space.to_rgb(c)))
+            .collect();
         let best = candidates
             .iter()
             .enumerate()
             .filter(|(_, c)| c.share >= MIN_SHARE)
             .map(|(i, c)| {
-                let novelty = palette.iter().map(|p| c.lab.difference(*p)).fold(f32::INFINITY, f32::min);
+                let novelty = palette
+                    .iter()
+                    .map(|p| c.lab.difference(*p))
+                    .fold(f32::INFINITY, f32::min);
                 (i, novelty, c)
             })
             .filter(|(_, novelty, _)| *novelty > NOVELTY_DE00)
             .max_by(|a, b| score(a.2, a.1).total_cmp(&score(b.2, b.1)));
-        let Some((index, _, chosen)) = best else { break };
+        let Some((index, _, chosen)) = best else {
+            break;
+        };
         accents.push(chosen.centre);
         candidates.swap_remove(index);
         free.remove(most_redundant(&pooled, &free, &accents));
@@ -170,7 +179,9 @@ fn most_redundant(points: &Points, free: &[Point], accents: &[Point]) -> usize {
             cost[best.0] += w * f64::from(second - best.1);
         }
     }
-    (0..free.len()).min_by(|&a, &b| cost[a].total_cmp(&cost[b])).unwrap_or(0)
+    (0..free.len())
+        .min_by(|&a, &b| cost[a].total_cmp(&cost[b]))
+        .unwrap_or(0)
 }
 
 /// Weighted Lloyd iterations moving only the free centres; accents stay where they are.
@@ -183,7 +194,10 @@ fn refit(points: &Points, mut free: Vec<Point>, accents: &[Point]) -> Vec<Point>
             .zip(&free)
             .map(|(mean, &old)| mean.unwrap_or(old))
             .collect();
-        let settled = moved.iter().zip(&free).all(|(a, b)| distance2(*a, *b) < 1e-8);
+        let settled = moved
+            .iter()
+            .zip(&free)
+            .all(|(a, b)| distance2(*a, *b) < 1e-8);
         free = moved;
         if settled {
             break;
@@ -205,10 +219,19 @@ mod tests {
 
     /// 100x100: dull browns and greys with noise, then the given patches (1% each).
     fn dull_still(patches: &[[u8; 3]]) -> Still {
-        let dull = [[110, 80, 60], [70, 55, 45], [150, 140, 130], [40, 38, 36], [95, 90, 85]];
+        let dull = [
+            [110, 80, 60],
+            [70, 55, 45],
+            [150, 140, 130],
+            [40, 38, 36],
+            [95, 90, 85],
+        ];
         let mut rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(5);
         let mut pixels: Vec<[u8; 3]> = (0..10_000 - 100 * patches.len())
-            .map(|i| dull[i * dull.len() / 10_000].map(|c: u8| c.saturating_add_signed(rng.gen_range(-6..=6))))
+            .map(|i| {
+                dull[i * dull.len() / 10_000]
+                    .map(|c: u8| c.saturating_add_signed(rng.gen_range(-6..=6)))
+            })
             .collect();
         for &patch in patches {
             pixels.extend(std::iter::repeat_n(patch, 100));
@@ -217,7 +240,11 @@ mod tests {
     }
 
     fn closest(palette: &crate::Palette, target: [u8; 3]) -> f32 {
-        palette.colors.iter().map(|s| lab(s.rgb).difference(lab(target))).fold(f32::INFINITY, f32::min)
+        palette
+            .colors
+            .iter()
+            .map(|s| lab(s.rgb).difference(lab(target)))
+            .fold(f32::INFINITY, f32::min)
     }
 
     #[test]
@@ -225,9 +252,22 @@ mod tests {
         let (red, blue) = ([220, 20, 30], [30, 60, 210]);
         let still = dull_still(&[red, blue]);
         for space in ColorSpace::ALL {
-            let palette = PaletteOptions::new().k(5).method(Method::Accent).space(space).extract(&still).unwrap();
-            assert!(closest(&palette, red) < 5.0, "{space}: {:?}", palette.hex_codes());
-            assert!(closest(&palette, blue) < 5.0, "{space}: {:?}", palette.hex_codes());
+            let palette = PaletteOptions::new()
+                .k(5)
+                .method(Method::Accent)
+                .space(space)
+                .extract(&still)
+                .unwrap();
+            assert!(
+                closest(&palette, red) < 5.0,
+                "{space}: {:?}",
+                palette.hex_codes()
+            );
+            assert!(
+                closest(&palette, blue) < 5.0,
+                "{space}: {:?}",
+                palette.hex_codes()
+            );
         }
     }
 
@@ -235,7 +275,11 @@ mod tests {
     fn plain_kmeans_misses_them_which_is_the_problem_solved() {
         let (red, blue) = ([220, 20, 30], [30, 60, 210]);
         let still = dull_still(&[red, blue]);
-        let palette = PaletteOptions::new().k(5).space(ColorSpace::Lab).extract(&still).unwrap();
+        let palette = PaletteOptions::new()
+            .k(5)
+            .space(ColorSpace::Lab)
+            .extract(&still)
+            .unwrap();
         assert!(closest(&palette, red) > 5.0 || closest(&palette, blue) > 5.0);
     }
 
@@ -244,10 +288,22 @@ mod tests {
         let still = dull_still(&[]);
         let pixels: Vec<Lab> = still.opaque_pixels().map(lab).collect();
         for space in ColorSpace::ALL {
-            let palette = PaletteOptions::new().k(8).method(Method::Accent).space(space).extract(&still).unwrap();
+            let palette = PaletteOptions::new()
+                .k(8)
+                .method(Method::Accent)
+                .space(space)
+                .extract(&still)
+                .unwrap();
             for swatch in &palette.colors {
-                let nearest = pixels.iter().map(|p| p.difference(lab(swatch.rgb))).fold(f32::INFINITY, f32::min);
-                assert!(nearest <= 10.0, "{space}: {} is {nearest} from every pixel", swatch.hex);
+                let nearest = pixels
+                    .iter()
+                    .map(|p| p.difference(lab(swatch.rgb)))
+                    .fold(f32::INFINITY, f32::min);
+                assert!(
+                    nearest <= 10.0,
+                    "{space}: {} is {nearest} from every pixel",
+                    swatch.hex
+                );
             }
         }
     }

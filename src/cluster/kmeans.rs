@@ -17,19 +17,19 @@ use super::{lloyd, Point, Points};
 use crate::error::{Error, Result};
 
 /// Pixels drawn for linfa's k-means (per centre, with a floor).
-const SAMPLE_PER_CENTRE: usize = 250;
-const SAMPLE_MIN: usize = 2_000;
+const SAMPLE_PER_CENTRE: usize = 150;
+const SAMPLE_MIN: usize = 1_200;
 /// Independent k-means++ starts on the sample, each a few Lloyd steps long; the best is kept
 /// and refined on the whole still below.
 const RUNS: usize = 3;
 const SAMPLE_ITERATIONS: u64 = 10;
 /// Grid cells per axis for the pooled refinement, and the iteration caps.
-const COARSE_CELLS: usize = 40;
-const COARSE_ITERATIONS: usize = 100;
-const EXACT_ITERATIONS: usize = 10;
+const COARSE_CELLS: usize = 32;
+const COARSE_ITERATIONS: usize = 60;
+const EXACT_ITERATIONS: usize = 2;
 /// Relative inertia improvement under which Lloyd stops: tight on the cheap pooled points,
 /// looser on the exact ones, where the centres have nearly settled already.
-const COARSE_TOLERANCE: f64 = 1e-6;
+const COARSE_TOLERANCE: f64 = 1e-5;
 const EXACT_TOLERANCE: f64 = 1e-4;
 
 /// At most `k` k-means centres for `points` (`points.len() > k`).

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 /// `COLOR_PALETTES_DATA` at a folder holding them (CI uses `../shared/data/stills`).
 pub fn still_path(name: &str) -> PathBuf {
     color_palettes::data::path(name).unwrap_or_else(|e| {
-        panic!("sample still {name} unavailable ({e}); set COLOR_PALETTES_DATA to the stills folder")
+        panic!(
+            "sample still {name} unavailable ({e}); set COLOR_PALETTES_DATA to the stills folder"
+        )
     })
 }
 

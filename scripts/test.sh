@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The project's test command (README): installs what the tests need on a fresh machine,
+# then runs the lints, every Rust test (unit, CLI, HTTP server, headless browser) and the
+# notebooks in the real evcxr kernel. CI runs exactly this (.ci/run).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+step() { printf '\n==> %s\n' "$*"; }
+
+# The sample stills are not committed: use the shared copy beside the checkout when present.
+if [[ -z "${COLOR_PALETTES_DATA:-}" && -d ../shared/data/stills ]]; then
+  COLOR_PALETTES_DATA="$(cd ../shared/data/stills && pwd)"
+fi
+export COLOR_PALETTES_DATA="${COLOR_PALETTES_DATA:-}"
+echo "sample stills: ${COLOR_PALETTES_DATA:-downloaded into data/cache/}"
+
+step "system packages (headless Chromium for the web page test)"
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+  echo "chromium and chromedriver are installed"
+elif [[ $(id -u) == 0 ]]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+else
+  echo "chromium/chromedriver missing: run 'sudo apt-get install chromium chromium-driver'" >&2
+  exit 1
+fi
+
+step "notebook set-up (the Binder postBuild: Python packages, evcxr_jupyter, kernel, stills)"
+POSTBUILD_SKIP_WARM=1 bash postBuild
+
+step "format and lints"
+cargo fmt --all --check
+cargo clippy --all-targets --features server -- -D warnings
+
+step "Rust tests"
+cargo test --features server
+
+step "notebooks, executed in the evcxr kernel"
+python3 scripts/run_notebooks.py
