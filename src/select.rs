@@ -74,23 +74,20 @@ impl ColorCounts {
     /// Fails with [`Error::NoPixels`] when no pixel is left.
     pub fn from_still(still: &Still, brightness: Brightness) -> Result<Self> {
         let brightness = brightness.validate()?;
-        let mut table = CountTable::new(still.width() as usize * still.height() as usize);
-        let mut transparent = 0u64;
         // The filter on integer channel sums: min * 765 <= r + g + b <= max * 765.
-        let lowest = (brightness.min * 765.0).ceil() as u16;
-        let highest = (brightness.max * 765.0).floor() as u16;
-        for p in still.rgba().pixels() {
-            let [r, g, b, a] = p.0;
-            let sum = u16::from(r) + u16::from(g) + u16::from(b);
-            if a < OPAQUE_ALPHA {
-                transparent += 1;
-            } else if (lowest..=highest).contains(&sum) {
-                table.add(u32::from_be_bytes([0, r, g, b]));
-            }
-        }
-        let counts = table.finish();
+        let sums = (brightness.min * 765.0).ceil() as u16..=(brightness.max * 765.0).floor() as u16;
+        let keep = |[r, g, b, a]: [u8; 4]| {
+            a >= OPAQUE_ALPHA && sums.contains(&(u16::from(r) + u16::from(g) + u16::from(b)))
+        };
+        let pixels = still.rgba().as_raw();
+        let counts = if pixels.len() / 4 >= DENSE_FROM_PIXELS {
+            count_dense(pixels, keep)
+        } else {
+            count_sorted(pixels, keep)
+        };
         if counts.total == 0 {
-            let why = if transparent == u64::from(still.width()) * u64::from(still.height()) {
+            let all_transparent = still.rgba().pixels().all(|p| p.0[3] < OPAQUE_ALPHA);
+            let why = if all_transparent {
                 "every pixel is transparent".to_string()
             } else {
                 format!(
@@ -101,6 +98,13 @@ impl ColorCounts {
             return Err(Error::NoPixels(why));
         }
         Ok(counts)
+    }
+
+    fn push(&mut self, key: u32, count: u32) {
+        let [_, r, g, b] = key.to_be_bytes();
+        self.colors.push([r, g, b]);
+        self.counts.push(count);
+        self.total += u64::from(count);
     }
 
     /// Number of distinct colours.
@@ -116,72 +120,75 @@ impl ColorCounts {
     }
 }
 
-/// Counts 24-bit colours. Small stills: collect the keys, radix-sort them, count the runs
-/// (memory in proportion to the pixels). Large stills: a count per possible colour, 64 MiB,
-/// scanning only the blocks that were touched; a sort of tens of millions of keys would cost
-/// more than the table's page faults.
-enum CountTable {
-    Sorted(Vec<u32>),
-    Dense { counts: Vec<u32>, touched: Vec<bool> },
-}
-
-/// Pixels from which the dense table wins.
+/// Pixels from which [`count_dense`] beats [`count_sorted`].
 const DENSE_FROM_PIXELS: usize = 1 << 22;
-/// Colours per block of the dense table.
+/// Colours per block of the dense table; only touched blocks are scanned.
 const BLOCK_BITS: u32 = 12;
 
-impl CountTable {
-    fn new(pixels: usize) -> Self {
-        if pixels >= DENSE_FROM_PIXELS {
-            // Zeroed allocation: pages no colour falls in are never touched.
-            CountTable::Dense {
-                counts: vec![0; 1 << 24],
-                touched: vec![false; 1 << (24 - BLOCK_BITS)],
-            }
-        } else {
-            CountTable::Sorted(Vec::with_capacity(pixels))
-        }
-    }
+fn key([r, g, b, _]: [u8; 4]) -> u32 {
+    u32::from_be_bytes([0, r, g, b])
+}
 
-    #[inline]
-    fn add(&mut self, key: u32) {
-        match self {
-            CountTable::Sorted(keys) => keys.push(key),
-            CountTable::Dense { counts, touched } => {
-                counts[key as usize] += 1;
-                touched[(key >> BLOCK_BITS) as usize] = true;
-            }
-        }
+/// Small stills: collect the kept keys, radix-sort them, count the runs. Memory grows with
+/// the pixels, not with the 2^24 possible colours.
+fn count_sorted(pixels: &[u8], keep: impl Fn([u8; 4]) -> bool) -> ColorCounts {
+    let mut keys: Vec<u32> = pixels
+        .chunks_exact(4)
+        .map(|p| [p[0], p[1], p[2], p[3]])
+        .filter(|&p| keep(p))
+        .map(key)
+        .collect();
+    radsort::sort(&mut keys);
+    let mut out = ColorCounts::default();
+    for run in keys.chunk_by(|a, b| a == b) {
+        out.push(run[0], run.len() as u32);
     }
+    out
+}
 
-    fn finish(self) -> ColorCounts {
-        let mut out = ColorCounts::default();
-        let mut push = |key: u32, count: u32| {
-            let [_, r, g, b] = key.to_be_bytes();
-            out.colors.push([r, g, b]);
-            out.counts.push(count);
-            out.total += u64::from(count);
-        };
-        match self {
-            CountTable::Sorted(mut keys) => {
-                radsort::sort(&mut keys);
-                for run in keys.chunk_by(|a, b| a == b) {
-                    push(run[0], run.len() as u32);
-                }
-            }
-            CountTable::Dense { counts, touched } => {
-                let block = 1usize << BLOCK_BITS;
-                for start in (0..touched.len()).filter(|&b| touched[b]).map(|b| b * block) {
-                    for (offset, &count) in counts[start..start + block].iter().enumerate() {
-                        if count > 0 {
-                            push((start + offset) as u32, count);
-                        }
-                    }
-                }
+/// Large stills: a count per possible colour (64 MiB, zeroed lazily by the system), where a
+/// sort of tens of millions of keys would cost more. Two threads each own half of the table
+/// (red below or from 128), so neither waits for the other; only touched blocks are scanned.
+fn count_dense(pixels: &[u8], keep: impl Fn([u8; 4]) -> bool + Sync) -> ColorCounts {
+    let mut table = vec![0u32; 1 << 24];
+    let (low, high) = table.split_at_mut(1 << 23);
+    let count_half = |half: &mut [u32], upper: bool| {
+        let mut touched = vec![false; half.len() >> BLOCK_BITS];
+        for p in pixels.chunks_exact(4) {
+            let p = [p[0], p[1], p[2], p[3]];
+            if (p[0] >= 128) == upper && keep(p) {
+                let k = (key(p) & 0x7F_FFFF) as usize;
+                half[k] += 1;
+                touched[k >> BLOCK_BITS] = true;
             }
         }
-        out
+        touched
+    };
+    let (touched_low, touched_high) = std::thread::scope(|scope| {
+        let upper = scope.spawn(|| count_half(high, true));
+        let lower = count_half(low, false);
+        (
+            lower,
+            upper
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let mut out = ColorCounts::default();
+    let block = 1usize << BLOCK_BITS;
+    let touched = touched_low.into_iter().chain(touched_high);
+    for start in touched
+        .enumerate()
+        .filter(|(_, t)| *t)
+        .map(|(b, _)| b * block)
+    {
+        for (offset, &count) in table[start..start + block].iter().enumerate() {
+            if count > 0 {
+                out.push((start + offset) as u32, count);
+            }
+        }
     }
+    out
 }
 
 #[cfg(test)]
@@ -205,16 +212,25 @@ mod tests {
     }
 
     #[test]
-    fn sorted_and_dense_tables_agree() {
-        let mut sorted = CountTable::new(10);
-        let mut dense = CountTable::new(DENSE_FROM_PIXELS);
-        for key in [5u32, 0xFF_FFFF, 5, 0, 77, 5, 4096, 4095] {
-            sorted.add(key);
-            dense.add(key);
-        }
-        let (a, b) = (sorted.finish(), dense.finish());
+    fn sorted_and_dense_counts_agree() {
+        let keys = [
+            5u32, 0xFF_FFFF, 5, 0, 77, 5, 4096, 4095, 0x80_0000, 0x7F_FFFF,
+        ];
+        let pixels: Vec<u8> = keys
+            .iter()
+            .flat_map(|k| {
+                let [_, r, g, b] = k.to_be_bytes();
+                [r, g, b, 255]
+            })
+            .collect();
+        let everything = |_: [u8; 4]| true;
+        let (a, b) = (
+            count_sorted(&pixels, everything),
+            count_dense(&pixels, everything),
+        );
         assert_eq!(a, b);
-        assert_eq!(a.counts, vec![1, 3, 1, 1, 1, 1]);
+        assert_eq!(a.counts, vec![1, 3, 1, 1, 1, 1, 1, 1]);
+        assert_eq!(a.total, 10);
     }
 
     #[test]
@@ -223,7 +239,7 @@ mod tests {
         assert!(!filter.keeps([10, 10, 10]));
         assert!(!filter.keeps([250, 250, 250]));
         assert!(filter.keeps([255, 0, 0])); // mean 1/3
-        // Bounds are inclusive, exactly: 0.2 * 765 = 153.
+                                            // Bounds are inclusive, exactly: 0.2 * 765 = 153.
         assert!(filter.keeps([51, 51, 51]) && !filter.keeps([51, 51, 50]));
         let counts = ColorCounts::from_still(
             &still(&[[0, 0, 0], [128, 128, 128], [255, 255, 255]]),

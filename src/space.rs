@@ -86,7 +86,12 @@ impl ColorSpace {
 fn linear([r, g, b]: [u8; 3]) -> LinSrgb {
     static TABLE: OnceLock<[f32; 256]> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        std::array::from_fn(|i| Srgb::new(i as u8, 0, 0).into_format::<f32>().into_linear().red)
+        std::array::from_fn(|i| {
+            Srgb::new(i as u8, 0, 0)
+                .into_format::<f32>()
+                .into_linear()
+                .red
+        })
     });
     LinSrgb::new(table[r as usize], table[g as usize], table[b as usize])
 }
@@ -151,9 +156,15 @@ mod tests {
     #[test]
     fn table_lab_matches_palette_lab() {
         for rgb in [[0, 0, 0], [255, 255, 255], [200, 30, 40], [3, 250, 128]] {
-            let direct: Lab = Srgb::new(rgb[0], rgb[1], rgb[2]).into_format::<f32>().into_color();
+            let direct: Lab = Srgb::new(rgb[0], rgb[1], rgb[2])
+                .into_format::<f32>()
+                .into_color();
             let [l, a, b] = ColorSpace::Lab.embed(rgb);
-            assert!((l - direct.l).abs() < 1e-3 && (a - direct.a).abs() < 1e-3 && (b - direct.b).abs() < 1e-3);
+            assert!(
+                (l - direct.l).abs() < 1e-3
+                    && (a - direct.a).abs() < 1e-3
+                    && (b - direct.b).abs() < 1e-3
+            );
         }
     }
 

@@ -20,7 +20,7 @@
 //! assigns every pixel to its nearest palette colour afterwards.
 
 use ::palette::color_difference::Ciede2000;
-use ::palette::Lab;
+use ::palette::{FromColor, Lab, Srgb};
 
 use super::{distance2, kmeans, nearest, Point, Points};
 use crate::error::Result;
@@ -29,19 +29,17 @@ use crate::space::ColorSpace;
 /// CIELAB chroma from which a pixel counts as vivid (the accent masks of the sample stills
 /// use 20 to 35).
 const VIVID_CHROMA: f32 = 20.0;
-/// Largest minus smallest 8-bit channel below which no colour reaches `VIVID_CHROMA`
-/// (checked over all 2^24 colours: the smallest such spread is 24).
-const MIN_VIVID_SPREAD: u8 = 20;
+/// Lightness counts for this much in the candidate clustering: an object's colour is its hue
+/// and chroma, and its shading should not split it into several weak candidates.
+const LIGHTNESS_WEIGHT: f32 = 0.5;
 /// Candidates found among the vivid pixels.
 const CANDIDATES: usize = 12;
 /// Smallest share of the pixels an accent must cover (0.05%: about 500 pixels of a 1 MP still).
 const MIN_SHARE: f64 = 0.0005;
 /// A candidate within this CIEDE2000 of a palette colour is already represented.
 const NOVELTY_DE00: f32 = 12.0;
-/// Grid cells per axis of the pooled points used while choosing.
-const COARSE_CELLS: usize = 40;
 /// Weighted Lloyd iterations for re-fitting the base colours around the accents.
-const REFIT_ITERATIONS: usize = 20;
+const REFIT_ITERATIONS: usize = 10;
 
 /// An accent candidate: where it sits in the clustering space, its CIELAB mean, its share.
 #[derive(Debug, Clone, Copy)]
@@ -53,15 +51,15 @@ struct Candidate {
 
 /// At most `k` centres: k-means, with up to (k + 1) / 3 of them given to accents.
 pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
-    let base = kmeans::centres(points, k, seed)?;
+    // Choosing and re-fitting run on pooled points: the pipeline's final assignment of every
+    // pixel makes the swatches exact.
+    let pooled = points.coarsen(kmeans::COARSE_CELLS);
+    let base = kmeans::centres_pooled(&pooled, k, seed)?;
     let max_accents = (k + 1) / 3;
     if max_accents == 0 || points.colors.len() != points.len() {
         return Ok(base);
     }
     let mut candidates = candidates(points, seed)?;
-    // Choosing and re-fitting run on pooled points: the pipeline's final assignment of every
-    // pixel makes the swatches exact.
-    let pooled = points.coarsen(COARSE_CELLS);
     let mut free = base;
     let mut accents: Vec<Point> = Vec::new();
     while accents.len() < max_accents && free.len() > 1 {
@@ -108,24 +106,48 @@ fn chroma(lab: Lab) -> f32 {
     lab.a.hypot(lab.b)
 }
 
-/// Over-clusters the vivid pixels in CIELAB; each cluster is a candidate, located in the
+/// Over-clusters the vivid colours in CIELAB; each cluster is a candidate, located in the
 /// clustering space at the weighted mean of its members.
+///
+/// Colours are first pooled into 32 x 32 x 32 sRGB bins (8 levels a channel, far finer than
+/// any accent), so only one colour a bin is converted to CIELAB.
 fn candidates(points: &Points, seed: u64) -> Result<Vec<Candidate>> {
     let total: f64 = points.weights.iter().sum();
-    // Every colour of CIELAB chroma >= 20 has channels at least 24 apart, so greyer colours
-    // are skipped before the (costly) conversion.
-    let spread = |c: &[u8; 3]| c.iter().max().unwrap_or(&0) - c.iter().min().unwrap_or(&0);
-    let (vivid, labs): (Vec<usize>, Vec<Lab>) = (0..points.len())
-        .filter(|&i| spread(&points.colors[i]) >= MIN_VIVID_SPREAD)
-        .map(|i| (i, lab(points.colors[i])))
-        .filter(|(_, l)| chroma(*l) >= VIVID_CHROMA)
-        .unzip();
+    // Per bin: weight, weighted sums of sRGB (3) and of clustering-space coordinates (3).
+    let mut bins = vec![[0.0f64; 7]; 1 << 15];
+    for ((&rgb, &coords), &w) in points
+        .colors
+        .iter()
+        .zip(&points.coords)
+        .zip(&points.weights)
+    {
+        let [r, g, b] = rgb.map(|c| usize::from(c >> 3));
+        let bin = &mut bins[(r << 10) | (g << 5) | b];
+        bin[0] += w;
+        for d in 0..3 {
+            bin[1 + d] += w * f64::from(rgb[d]);
+            bin[4 + d] += w * f64::from(coords[d]);
+        }
+    }
+    let vivid: Vec<(Lab, [f64; 7])> = bins
+        .into_iter()
+        .filter(|bin| bin[0] > 0.0)
+        .filter_map(|bin| {
+            let channel = |d: usize| (bin[d] / bin[0] / 255.0) as f32;
+            let rgb = Srgb::new(channel(1), channel(2), channel(3));
+            let lab = Lab::from_color(rgb.into_linear());
+            (chroma(lab) >= VIVID_CHROMA).then_some((lab, bin))
+        })
+        .collect();
     if vivid.is_empty() {
         return Ok(Vec::new());
     }
     let vivid_points = Points {
-        coords: labs.iter().map(|l| [l.l, l.a, l.b]).collect(),
-        weights: vivid.iter().map(|&i| points.weights[i]).collect(),
+        coords: vivid
+            .iter()
+            .map(|(l, _)| [l.l * LIGHTNESS_WEIGHT, l.a, l.b])
+            .collect(),
+        weights: vivid.iter().map(|(_, bin)| bin[0]).collect(),
         colors: Vec::new(),
         space: ColorSpace::Lab,
     };
@@ -134,26 +156,26 @@ fn candidates(points: &Points, seed: u64) -> Result<Vec<Candidate>> {
     } else {
         kmeans::centres(&vivid_points, CANDIDATES, seed)?
     };
-    let mut sums = vec![([0.0f64; 3], [0.0f64; 3], 0.0f64); lab_centres.len()];
-    for (j, &i) in vivid.iter().enumerate() {
-        let c = nearest(&lab_centres, vivid_points.coords[j]);
-        let w = points.weights[i];
-        let (space, lab, weight) = &mut sums[c];
-        for d in 0..3 {
-            space[d] += w * f64::from(points.coords[i][d]);
-            lab[d] += w * f64::from(vivid_points.coords[j][d]);
+    // Per candidate: weight, weighted sums of CIELAB (3) and of clustering-space coordinates (3).
+    let mut sums = vec![[0.0f64; 7]; lab_centres.len()];
+    for (p, (lab, bin)) in vivid_points.coords.iter().zip(&vivid) {
+        // `lab` is the bin's true CIELAB; `p` the weighted point it was clustered as.
+        let sum = &mut sums[nearest(&lab_centres, *p)];
+        sum[0] += bin[0];
+        for (d, v) in [lab.l, lab.a, lab.b].into_iter().enumerate() {
+            sum[1 + d] += bin[0] * f64::from(v);
+            sum[4 + d] += bin[4 + d];
         }
-        *weight += w;
     }
     Ok(sums
         .into_iter()
-        .filter(|(_, _, w)| *w > 0.0)
-        .map(|(space, lab, w)| {
-            let [l, a, b] = lab.map(|v| (v / w) as f32);
+        .filter(|sum| sum[0] > 0.0)
+        .map(|sum| {
+            let mean = |d: usize| (sum[d] / sum[0]) as f32;
             Candidate {
-                centre: space.map(|v| (v / w) as f32),
-                lab: Lab::new(l, a, b),
-                share: w / total,
+                centre: [mean(4), mean(5), mean(6)],
+                lab: Lab::new(mean(1), mean(2), mean(3)),
+                share: sum[0] / total,
             }
         })
         .collect())

@@ -1,10 +1,11 @@
-//! k-means: linfa-clustering on a pixel sample, then exact weighted Lloyd on every colour.
+//! k-means: linfa-clustering on a pixel sample, then weighted Lloyd over the whole still.
 //!
 //! linfa's `KMeans` ignores sample weights, and running it on every pixel costs seconds.
-//! So linfa runs k-means++ and Lloyd on a sample drawn in proportion to pixel counts (which
-//! is a fair sample of pixels), and its centres seed weighted Lloyd iterations over all
-//! distinct colours (first pooled on a grid, then exact) converge to a k-means solution
-//! for the whole still.
+//! So linfa runs k-means++ and a few Lloyd steps on a sample drawn in proportion to pixel
+//! counts (a fair sample of pixels), and its centres seed weighted Lloyd iterations over
+//! all distinct colours, pooled on a 32^3 grid (each cell's colours at their weighted mean),
+//! until they settle. The pipeline's final assignment of every distinct colour is the last,
+//! exact, step.
 
 use linfa::traits::Fit;
 use linfa::DatasetBase;
@@ -17,29 +18,35 @@ use super::{lloyd, Point, Points};
 use crate::error::{Error, Result};
 
 /// Pixels drawn for linfa's k-means (per centre, with a floor).
-const SAMPLE_PER_CENTRE: usize = 150;
-const SAMPLE_MIN: usize = 1_200;
+const SAMPLE_PER_CENTRE: usize = 125;
+const SAMPLE_MIN: usize = 1_000;
 /// Independent k-means++ starts on the sample, each a few Lloyd steps long; the best is kept
-/// and refined on the whole still below.
-const RUNS: usize = 3;
-const SAMPLE_ITERATIONS: u64 = 10;
-/// Grid cells per axis for the pooled refinement, and the iteration caps.
-const COARSE_CELLS: usize = 32;
+/// and refined on the whole still.
+const RUNS: usize = 2;
+const SAMPLE_ITERATIONS: u64 = 5;
+/// Grid cells per axis for the pooled refinement, and its iteration cap.
+pub(crate) const COARSE_CELLS: usize = 32;
 const COARSE_ITERATIONS: usize = 60;
-const EXACT_ITERATIONS: usize = 2;
-/// Relative inertia improvement under which Lloyd stops: tight on the cheap pooled points,
-/// looser on the exact ones, where the centres have nearly settled already.
+/// Relative inertia improvement under which the pooled Lloyd iterations stop.
 const COARSE_TOLERANCE: f64 = 1e-5;
-const EXACT_TOLERANCE: f64 = 1e-4;
 
 /// At most `k` k-means centres for `points` (`points.len() > k`).
 pub(crate) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
+    centres_pooled(&points.coarsen(COARSE_CELLS), k, seed)
+}
+
+/// k-means centres from points already pooled with [`Points::coarsen`].
+///
+/// The pipeline's final assignment of every distinct colour is one more, exact, Lloyd step;
+/// on the sample stills further exact steps change the error by under 1%.
+pub(crate) fn centres_pooled(pooled: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
+    if pooled.len() <= k {
+        return Ok(pooled.coords.clone());
+    }
     let mut rng = Xoshiro256Plus::seed_from_u64(seed);
-    let sample = points.weighted_sample((k * SAMPLE_PER_CENTRE).max(SAMPLE_MIN), &mut rng);
+    let sample = pooled.weighted_sample((k * SAMPLE_PER_CENTRE).max(SAMPLE_MIN), &mut rng);
     let seeds = sample_centres(&sample, k, rng)?;
-    let coarse = points.coarsen(COARSE_CELLS);
-    let near = lloyd(&coarse, seeds, COARSE_ITERATIONS, COARSE_TOLERANCE);
-    Ok(lloyd(points, near, EXACT_ITERATIONS, EXACT_TOLERANCE))
+    Ok(lloyd(pooled, seeds, COARSE_ITERATIONS, COARSE_TOLERANCE))
 }
 
 /// linfa k-means on the sample; if the sample has no more than `k` distinct colours, those
