@@ -14,7 +14,11 @@ fn main() -> color_palettes::Result<()> {
     eprintln!("decode   {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
     let counts = ColorCounts::from_still(&still, Brightness::default())?;
-    eprintln!("count    {:>8.1} ms ({} distinct colours)", t.elapsed().as_secs_f64() * 1e3, counts.len());
+    eprintln!(
+        "count    {:>8.1} ms ({} distinct colours)",
+        t.elapsed().as_secs_f64() * 1e3,
+        counts.len()
+    );
     let t = Instant::now();
     let points = Points::embed(&counts, space);
     eprintln!("embed    {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
