@@ -423,6 +423,12 @@ def main() -> int:
         ratio_matrix(sklearn_ratio),
         "",
     ]
+    # The other benchmarks keep their own commands and results; BENCHMARKS.md carries them too,
+    # so one file has every figure: the notebook timings and the server's load test.
+    for extra in (common.REPO / "notebooks" / "TIMINGS.md", common.BENCH / "load" / "RESULTS.md"):
+        if extra.exists() and not args.quick:
+            body = extra.read_text().split("\n", 1)[1]  # without its own title
+            lines += [f"## From `{extra.relative_to(common.REPO)}`", "", body.strip(), ""]
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text("\n".join(l for l in lines if l is not None) + "\n")
     raw = {f"{k} | {s}": [r.__dict__ | {"stdout": None} for r in v] for (k, s), v in runs.items()}

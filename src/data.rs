@@ -110,11 +110,11 @@ pub fn path(name: &str) -> Result<PathBuf> {
     Ok(cached)
 }
 
-/// The folder named by `COLOR_PALETTES_DATA`, if set. A relative path is taken from the
+/// The folder named by `COLOR_PALETTES_DATA`, if set and not empty. A relative path is taken from the
 /// working directory, or failing that from this crate's root (notebooks run in `notebooks/`).
 #[must_use]
 pub fn data_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(std::env::var_os(DATA_ENV)?);
+    let dir = PathBuf::from(std::env::var_os(DATA_ENV).filter(|v| !v.is_empty())?);
     if dir.is_absolute() || dir.is_dir() {
         return Some(dir);
     }

@@ -1,0 +1,285 @@
+//! The OpenAPI 3.1 description served at `/openapi.json`.
+//!
+//! Written by hand with `json!` (no code generator to build), but the lists that change with
+//! the crate (methods, spaces, formats, limits) are taken from the crate itself, and a test
+//! checks that every route of the router is described.
+
+use serde_json::{json, Value};
+
+use super::query::Format;
+use super::Config;
+use crate::pipeline::MAX_K;
+use crate::{ColorSpace, Method};
+
+/// The OpenAPI document for a server with `config`.
+#[must_use]
+pub fn document(config: &Config) -> Value {
+    let methods: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+    let spaces: Vec<&str> = ColorSpace::ALL.iter().map(|s| s.name()).collect();
+    let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    let options = || {
+        json!([
+            {"$ref": "#/components/parameters/k"},
+            {"$ref": "#/components/parameters/method"},
+            {"$ref": "#/components/parameters/space"},
+            {"$ref": "#/components/parameters/min_brightness"},
+            {"$ref": "#/components/parameters/max_brightness"},
+            {"$ref": "#/components/parameters/seed"}
+        ])
+    };
+    let with = |mut list: Vec<Value>| {
+        if let Value::Array(rest) = options() {
+            list.extend(rest);
+        }
+        Value::Array(list)
+    };
+    let url = json!({"$ref": "#/components/parameters/url"});
+    let url_required = json!({
+        "name": "url", "in": "query", "required": true,
+        "description": "http(s) address of the still.",
+        "schema": {"type": "string", "format": "uri"}
+    });
+    let sample = json!({"$ref": "#/components/parameters/sample"});
+    let format = json!({"$ref": "#/components/parameters/format"});
+    let error = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        })
+    };
+    let fetch_errors = json!({
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "403": error("The URL resolves to a loopback, private or otherwise internal address (allowed only with --allow-private-urls)."),
+        "413": error("The remote image is over the download limit."),
+        "422": {"$ref": "#/components/responses/Unprocessable"},
+        "502": error("The remote host could not be reached, or answered with an error."),
+        "503": {"$ref": "#/components/responses/Busy"},
+        "504": error("The remote host was too slow.")
+    });
+    let merge = |base: &Value, extra: Value| {
+        let mut out = base.clone();
+        if let (Value::Object(out), Value::Object(extra)) = (&mut out, extra) {
+            out.extend(extra);
+        }
+        out
+    };
+    let rendered = json!({
+        "description": "The palette (format=json, the default), the still with its palette strip (png, svg), or a GIMP palette (gpl).",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Palette"}},
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/svg+xml": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string", "description": "GIMP palette (.gpl)"}}
+        }
+    });
+    let image_body = json!({
+        "required": true,
+        "content": {
+            "image/*": {"schema": {"type": "string", "format": "binary"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["image"],
+                    "properties": {
+                        "image": {"type": "string", "format": "binary", "description": "The still."},
+                        "k": {"type": "integer"}, "method": {"type": "string"}, "space": {"type": "string"},
+                        "min_brightness": {"type": "number"}, "max_brightness": {"type": "number"},
+                        "seed": {"type": "integer"}, "format": {"type": "string"}
+                    },
+                    "description": "The still as the field `image`; the options may be sent as fields too (not also in the query)."
+                }
+            }
+        }
+    });
+    let limits = format!(
+        "Limits: request body {} bytes; downloads {} bytes, {} s, {} redirects; stills {} pixels, {} a side; {} palette jobs at once (others queue); {} s per request.",
+        config.max_body_bytes,
+        config.fetch.max_bytes,
+        config.fetch.timeout.as_secs_f32(),
+        config.fetch.max_redirects,
+        config.fetch.limits.max_pixels,
+        config.fetch.limits.max_side,
+        config.max_jobs,
+        config.request_timeout.as_secs_f32()
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "color-palettes",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!(
+                "Colour palettes from film stills. Every error is JSON {{\"error\": \"...\"}} with a meaningful status. \
+                 URLs are fetched over http(s) only, and loopback, private, link-local, multicast and unspecified \
+                 addresses are refused (checked after DNS and on every redirect) unless the server runs with \
+                 --allow-private-urls. {limits}"
+            ),
+            "license": {"name": "MIT", "identifier": "MIT"}
+        },
+        "paths": {
+            "/": {"get": {
+                "summary": "The web page, or (with url) the original API's cluster centres",
+                "description": "Without a query string: the web page (text/html). With `url`: the palette's colours as RGB triples, largest share first (k-means in RGB, 8 colours, unless the options say otherwise).",
+                "tags": ["original API", "page"],
+                "parameters": with(vec![url.clone()]),
+                "responses": merge(&fetch_errors, json!({
+                    "200": {"description": "The colours, or the page.", "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Clusters"}},
+                        "text/html": {"schema": {"type": "string"}}
+                    }}
+                }))
+            }},
+            "/palette-url": {"get": {
+                "summary": "A coolors.co link to the palette of an image URL (the original API)",
+                "tags": ["original API"],
+                "parameters": with(vec![url_required]),
+                "responses": merge(&fetch_errors, json!({
+                    "200": {"description": "The link.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaletteUrl"}}}}
+                }))
+            }},
+            "/api/palette": {
+                "get": {
+                    "summary": "The palette of a still given by URL or by sample name",
+                    "description": "Exactly one of `url` and `sample`.",
+                    "tags": ["palette"],
+                    "parameters": with(vec![url, sample, format.clone()]),
+                    "responses": merge(&fetch_errors, json!({"200": rendered.clone()}))
+                },
+                "post": {
+                    "summary": "The palette of an uploaded still",
+                    "tags": ["palette"],
+                    "parameters": with(vec![format]),
+                    "requestBody": image_body,
+                    "responses": {
+                        "200": rendered,
+                        "400": {"$ref": "#/components/responses/BadRequest"},
+                        "413": error("The request body is over the limit."),
+                        "415": error("The body is neither image/* (or application/octet-stream) nor multipart/form-data."),
+                        "422": {"$ref": "#/components/responses/Unprocessable"},
+                        "503": {"$ref": "#/components/responses/Busy"}
+                    }
+                }
+            },
+            "/api/export": {"post": {
+                "summary": "A palette (as /api/palette answers it) as a swatch grid image or a GIMP palette",
+                "description": "Renders without clustering again: the page uses it for its downloads.",
+                "tags": ["palette"],
+                "parameters": [
+                    {"name": "format", "in": "query", "schema": {"type": "string", "enum": formats, "default": "json"},
+                     "description": "png or svg: a grid of swatches with hex codes and shares; gpl: a GIMP palette; json: the palette, normalised."},
+                    {"name": "name", "in": "query", "schema": {"type": "string", "maxLength": 100},
+                     "description": "The palette's name inside the .gpl file."}
+                ],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Palette"}}}},
+                "responses": {
+                    "200": {"description": "The file (as an attachment).", "content": {
+                        "image/png": {"schema": {"type": "string", "format": "binary"}},
+                        "image/svg+xml": {"schema": {"type": "string"}},
+                        "text/plain": {"schema": {"type": "string"}},
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Palette"}}
+                    }},
+                    "400": {"$ref": "#/components/responses/BadRequest"},
+                    "413": error("The request body is over the limit."),
+                    "415": error("The body is not application/json."),
+                    "422": error("The JSON is not a palette.")
+                }
+            }},
+            "/api/samples": {"get": {
+                "summary": "The sample stills, with their licences and credits",
+                "tags": ["samples"],
+                "responses": {"200": {"description": "The catalogue.", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Sample"}}}}}}
+            }},
+            "/api/samples/{name}": {"get": {
+                "summary": "A sample still's image file",
+                "tags": ["samples"],
+                "parameters": [{"$ref": "#/components/parameters/sample_name"}],
+                "responses": {
+                    "200": {"description": "The image.", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
+                    "404": error("No sample still by that name."),
+                    "503": error("The sample still is not available on this server (not in its data folder, and it cannot download it).")
+                }
+            }},
+            "/api/samples/{name}/preview": {"get": {
+                "summary": "A small JPEG of a sample still",
+                "tags": ["samples"],
+                "parameters": [
+                    {"$ref": "#/components/parameters/sample_name"},
+                    {"name": "width", "in": "query", "schema": {"type": "integer", "minimum": 16, "maximum": 1600, "default": 320},
+                     "description": "Largest width, in pixels (never scaled up)."}
+                ],
+                "responses": {
+                    "200": {"description": "The preview.", "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+                    "400": {"$ref": "#/components/responses/BadRequest"},
+                    "404": error("No sample still by that name."),
+                    "503": error("The sample still is not available on this server (not in its data folder, and it cannot download it).")
+                }
+            }},
+            "/openapi.json": {"get": {
+                "summary": "This document",
+                "tags": ["service"],
+                "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {}}}}
+            }},
+            "/healthz": {"get": {
+                "summary": "Liveness, with the palette jobs running now",
+                "tags": ["service"],
+                "responses": {"200": {"description": "Up.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}}
+            }},
+            "/app.js": {"get": {
+                "summary": "The web page's script",
+                "tags": ["page"],
+                "responses": {"200": {"description": "JavaScript.", "content": {"text/javascript": {}}}}
+            }},
+            "/app.css": {"get": {
+                "summary": "The web page's style sheet",
+                "tags": ["page"],
+                "responses": {"200": {"description": "CSS.", "content": {"text/css": {}}}}
+            }}
+        },
+        "components": {
+            "parameters": {
+                "url": {"name": "url", "in": "query", "description": "http(s) address of the still.", "schema": {"type": "string", "format": "uri"}},
+                "sample": {"name": "sample", "in": "query", "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}},
+                "sample_name": {"name": "name", "in": "path", "required": true, "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}},
+                "format": {"name": "format", "in": "query", "schema": {"type": "string", "enum": formats, "default": "json"}},
+                "k": {"name": "k", "in": "query", "description": "Number of colours.", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 8}},
+                "method": {"name": "method", "in": "query", "description": "Clustering method.", "schema": {"type": "string", "enum": methods, "default": Method::default().name()}},
+                "space": {"name": "space", "in": "query", "description": "Colour space the clustering runs in.", "schema": {"type": "string", "enum": spaces, "default": ColorSpace::default().name()}},
+                "min_brightness": {"name": "min_brightness", "in": "query", "description": "Drop pixels whose mean of R, G, B (as a fraction of 1) is below this.", "schema": {"type": "number", "minimum": 0, "maximum": 1, "default": 0}},
+                "max_brightness": {"name": "max_brightness", "in": "query", "description": "Drop pixels whose mean of R, G, B (as a fraction of 1) is above this; at least min_brightness.", "schema": {"type": "number", "minimum": 0, "maximum": 1, "default": 1}},
+                "seed": {"name": "seed", "in": "query", "description": "Random seed: the same still, options and seed give the same palette.", "schema": {"type": "integer", "minimum": 0, "default": 0}}
+            },
+            "responses": {
+                "BadRequest": error("A parameter is missing, unknown, repeated or out of range (the message names it)."),
+                "Unprocessable": error("Not an image, a truncated or corrupt one, too many pixels, or no pixel left in the brightness range."),
+                "Busy": error("The request outlived the server's deadline (it was busy), or the sample still asked for is not available on this server.")
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "Clusters": {"type": "object", "required": ["clusters"], "properties": {"clusters": {
+                    "type": "array", "items": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}, "minItems": 3, "maxItems": 3}
+                }}},
+                "PaletteUrl": {"type": "object", "required": ["palette_url"], "properties": {"palette_url": {"type": "string", "format": "uri"}}},
+                "Swatch": {"type": "object", "required": ["hex", "rgb", "proportion"], "properties": {
+                    "hex": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
+                    "rgb": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}, "minItems": 3, "maxItems": 3},
+                    "proportion": {"type": "number", "minimum": 0, "maximum": 1, "description": "Share of the selected pixels nearest to this colour."}
+                }},
+                "Palette": {"type": "object", "required": ["k", "method", "space", "colors"], "properties": {
+                    "k": {"type": "integer", "minimum": 1, "maximum": MAX_K},
+                    "method": {"type": "string", "enum": methods},
+                    "space": {"type": "string", "enum": spaces},
+                    "colors": {"type": "array", "items": {"$ref": "#/components/schemas/Swatch"}, "description": "Largest share first; fewer than k when the still has fewer distinct colours."}
+                }},
+                "Sample": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "size": {"type": "string"}, "licence": {"type": "string"},
+                    "attribution": {"type": "string"}, "credit": {"type": "string"}, "source": {"type": "string", "format": "uri"},
+                    "image": {"type": "string"}, "preview": {"type": "string"}
+                }},
+                "Health": {"type": "object", "properties": {
+                    "status": {"type": "string"}, "version": {"type": "string"},
+                    "jobs_running": {"type": "integer"}, "max_jobs": {"type": "integer"}
+                }}
+            }
+        }
+    })
+}
