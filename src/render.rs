@@ -404,44 +404,26 @@ mod tests {
         Still::from_rgb(4, 2, &[[0, 255, 0]; 8]).unwrap()
     }
 
+    /// The widths of the swatches of a 412-pixel figure of `palette()`.
+    fn swatch_widths(proportional: bool) -> Vec<u32> {
+        let style = StripStyle {
+            proportional,
+            labels: false,
+        };
+        let fig = Figure::still_with_strip(&still(), &palette(), 412, style);
+        fig.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Rect { w, .. } => Some(*w),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn strip_widths_follow_proportions() {
-        let fig = Figure::still_with_strip(
-            &still(),
-            &palette(),
-            412,
-            StripStyle {
-                proportional: true,
-                labels: false,
-            },
-        );
-        let widths: Vec<u32> = fig
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Rect { w, .. } => Some(*w),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(widths, vec![291, 97]);
-        let equal = Figure::still_with_strip(
-            &still(),
-            &palette(),
-            412,
-            StripStyle {
-                proportional: false,
-                labels: false,
-            },
-        );
-        let widths: Vec<u32> = equal
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Rect { w, .. } => Some(*w),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(widths, vec![194, 194]);
+        assert_eq!(swatch_widths(true), vec![291, 97]);
+        assert_eq!(swatch_widths(false), vec![194, 194]);
     }
 
     #[test]
