@@ -52,8 +52,13 @@ impl Brightness {
     /// Whether a pixel passes.
     #[must_use]
     pub fn keeps(self, [r, g, b]: [u8; 3]) -> bool {
-        let sum = u16::from(r) + u16::from(g) + u16::from(b);
-        (self.min * 765.0).ceil() as u16 <= sum && sum <= (self.max * 765.0).floor() as u16
+        self.channel_sums()
+            .contains(&(u16::from(r) + u16::from(g) + u16::from(b)))
+    }
+
+    /// The filter on integer channel sums: `min * 765 <= r + g + b <= max * 765`.
+    fn channel_sums(self) -> std::ops::RangeInclusive<u16> {
+        (self.min * 765.0).ceil() as u16..=(self.max * 765.0).floor() as u16
     }
 }
 
@@ -74,8 +79,7 @@ impl ColorCounts {
     /// Fails with [`Error::NoPixels`] when no pixel is left.
     pub fn from_still(still: &Still, brightness: Brightness) -> Result<Self> {
         let brightness = brightness.validate()?;
-        // The filter on integer channel sums: min * 765 <= r + g + b <= max * 765.
-        let sums = (brightness.min * 765.0).ceil() as u16..=(brightness.max * 765.0).floor() as u16;
+        let sums = brightness.channel_sums();
         let keep = |[r, g, b, a]: [u8; 4]| {
             a >= OPAQUE_ALPHA && sums.contains(&(u16::from(r) + u16::from(g) + u16::from(b)))
         };
