@@ -1,6 +1,7 @@
 //! Where the time goes: `cargo run --release --example profile -- STILL [METHOD] [SPACE]`.
-use color_palettes::cluster::{assign, Method, Points};
-use color_palettes::select::{Brightness, ColorCounts};
+use color_palettes::cells::Cells;
+use color_palettes::cluster::Method;
+use color_palettes::select::Brightness;
 use color_palettes::{ColorSpace, Still};
 use std::time::Instant;
 
@@ -13,20 +14,20 @@ fn main() -> color_palettes::Result<()> {
     let still = Still::open(&path)?;
     eprintln!("decode   {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
-    let counts = ColorCounts::from_still(&still, Brightness::default())?;
+    let cells = Cells::from_still(&still, Brightness::default())?;
     eprintln!(
-        "count    {:>8.1} ms ({} distinct colours)",
+        "pool     {:>8.1} ms ({} cells)",
         t.elapsed().as_secs_f64() * 1e3,
-        counts.len()
+        cells.len()
     );
     let t = Instant::now();
-    let points = Points::embed(&counts, space);
+    let points = cells.points(space);
     eprintln!("embed    {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
     let centres = method.centres(&points, 8, 0)?;
     eprintln!("cluster  {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
-    let _ = assign(&points, &centres);
+    let _ = cells.assign(&points, &centres);
     eprintln!("assign   {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
     Ok(())
 }

@@ -23,6 +23,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cells;
 pub mod cluster;
 pub mod data;
 mod display;

@@ -6,7 +6,9 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbaImage};
+use std::borrow::Cow;
+
+use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 
 use crate::error::{Error, Result};
 
@@ -32,14 +34,16 @@ impl Default for LoadLimits {
     }
 }
 
-/// A decoded still: 8-bit RGBA pixels, row by row.
+/// A decoded still: 8-bit RGB pixels, row by row, with an alpha channel when the source
+/// has one (an opaque still is kept as RGB: a quarter less memory, and no conversion).
 ///
 /// 16-bit, greyscale and CMYK sources are converted to 8-bit RGB on load; animated GIF and
 /// WebP give their first frame. Pixels with alpha below [`OPAQUE_ALPHA`] are ignored by the
 /// palette methods.
 #[derive(Clone)]
 pub struct Still {
-    image: RgbaImage,
+    /// Always `ImageRgb8` or `ImageRgba8`.
+    image: DynamicImage,
 }
 
 impl std::fmt::Debug for Still {
@@ -97,9 +101,12 @@ impl Still {
     /// Wraps an already decoded `image` crate picture.
     #[must_use]
     pub fn from_dynamic(image: DynamicImage) -> Self {
-        Self {
-            image: image.into_rgba8(),
-        }
+        let image = match image {
+            DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => image,
+            other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.into_rgba8()),
+            other => DynamicImage::ImageRgb8(other.into_rgb8()),
+        };
+        Self { image }
     }
 
     /// Builds a still from raw 8-bit RGB pixels, row by row (`pixels.len() == width * height`).
@@ -110,13 +117,10 @@ impl Still {
                 pixels.len()
             )));
         }
-        let raw = pixels
-            .iter()
-            .flat_map(|&[r, g, b]| [r, g, b, 255])
-            .collect();
-        let image = RgbaImage::from_raw(width, height, raw)
+        let raw = pixels.as_flattened().to_vec();
+        let image = RgbImage::from_raw(width, height, raw)
             .ok_or_else(|| Error::InvalidOption("pixel buffer does not match size".into()))?;
-        Ok(Self { image })
+        Ok(Self::from_dynamic(DynamicImage::ImageRgb8(image)))
     }
 
     /// Width in pixels.
@@ -131,18 +135,38 @@ impl Still {
         self.image.height()
     }
 
-    /// The pixels as RGBA.
+    /// The pixels as RGBA (converted on the fly when the still has no alpha channel).
     #[must_use]
-    pub fn rgba(&self) -> &RgbaImage {
-        &self.image
+    pub fn rgba(&self) -> Cow<'_, RgbaImage> {
+        match &self.image {
+            DynamicImage::ImageRgba8(rgba) => Cow::Borrowed(rgba),
+            other => Cow::Owned(other.to_rgba8()),
+        }
+    }
+
+    /// The pixels as RGB, alpha dropped (converted on the fly when the still has alpha).
+    #[must_use]
+    pub fn rgb(&self) -> Cow<'_, RgbImage> {
+        match &self.image {
+            DynamicImage::ImageRgb8(rgb) => Cow::Borrowed(rgb),
+            other => Cow::Owned(other.to_rgb8()),
+        }
+    }
+
+    /// The raw pixel bytes and the bytes per pixel: 3 (RGB) or 4 (RGBA).
+    pub(crate) fn raw(&self) -> (&[u8], usize) {
+        match &self.image {
+            DynamicImage::ImageRgba8(rgba) => (rgba.as_raw(), 4),
+            other => (other.as_bytes(), 3),
+        }
     }
 
     /// The RGB values of the opaque pixels, row by row.
     pub fn opaque_pixels(&self) -> impl Iterator<Item = [u8; 3]> + '_ {
-        self.image
-            .pixels()
-            .filter(|p| p.0[3] >= OPAQUE_ALPHA)
-            .map(|p| [p.0[0], p.0[1], p.0[2]])
+        let (raw, channels) = self.raw();
+        raw.chunks_exact(channels)
+            .filter(move |p| channels == 3 || p[3] >= OPAQUE_ALPHA)
+            .map(|p| [p[0], p[1], p[2]])
     }
 
     /// A copy no larger than `max_width` x `max_height`, keeping the aspect ratio (for display).
@@ -151,22 +175,21 @@ impl Still {
         if self.width() <= max_width && self.height() <= max_height {
             return self.clone();
         }
-        let image = DynamicImage::ImageRgba8(self.image.clone())
-            .resize(max_width, max_height, image::imageops::FilterType::Triangle)
-            .into_rgba8();
-        Still { image }
+        let image = self
+            .image
+            .resize(max_width, max_height, image::imageops::FilterType::Triangle);
+        Still::from_dynamic(image)
     }
 
     /// A copy scaled to exactly `width` x `height`.
     #[must_use]
     pub fn resized(&self, width: u32, height: u32) -> Still {
-        let image = image::imageops::resize(
-            &self.image,
+        let image = self.image.resize_exact(
             width.max(1),
             height.max(1),
             image::imageops::FilterType::Triangle,
         );
-        Still { image }
+        Still::from_dynamic(image)
     }
 
     /// Encodes the still as PNG.

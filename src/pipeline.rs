@@ -1,12 +1,18 @@
 //! How a still becomes a palette, top to bottom.
 //!
-//! 1. select: opaque pixels inside the brightness range, counted by distinct colour;
-//! 2. embed: each distinct colour becomes a weighted point in the chosen colour space;
+//! 1. select: opaque pixels inside the brightness range, pooled into cells of 4 x 4 x 4
+//!    sRGB levels ([`Cells`]);
+//! 2. embed: each cell's mean colour becomes a weighted point in the chosen colour space;
 //! 3. cluster: the method finds at most k centres;
 //! 4. assign: every pixel goes to its nearest centre; a swatch is the mean of its members
 //!    and its proportion the share of pixels it won.
+//!
+//! A still whose pixels fill no more cells than the colours asked for is clustered by its
+//! exact distinct colours instead ([`ColorCounts`]), so two colours one level apart still
+//! make two swatches.
 
-use crate::cluster::{assign, Method, Points};
+use crate::cells::Cells;
+use crate::cluster::{assign, Assignment, Method, Points};
 use crate::error::{Error, Result};
 use crate::load::Still;
 use crate::palette::Palette;
@@ -112,11 +118,22 @@ impl PaletteOptions {
     /// The palette of a still.
     pub fn extract(&self, still: &Still) -> Result<Palette> {
         self.validate()?;
-        let counts = ColorCounts::from_still(still, self.brightness)?;
-        self.extract_from_counts(&counts)
+        self.extract_from_cells(&Cells::from_still(still, self.brightness)?)
     }
 
-    /// The palette of already counted colours (count once, then try several options).
+    /// The palette of already pooled pixels (pool once, then try several options).
+    pub fn extract_from_cells(&self, cells: &Cells) -> Result<Palette> {
+        self.validate()?;
+        if cells.len() <= self.k {
+            // Fewer cells than colours asked for: cluster the distinct colours themselves.
+            return self.extract_from_counts(&cells.distinct_colors()?);
+        }
+        let points = cells.points(self.space);
+        let centres = self.method.centres(&points, self.k, self.seed)?;
+        Ok(self.palette(cells.assign(&points, &centres)))
+    }
+
+    /// The palette of counted distinct colours, each clustered and assigned on its own.
     pub fn extract_from_counts(&self, counts: &ColorCounts) -> Result<Palette> {
         self.validate()?;
         if counts.is_empty() {
@@ -124,18 +141,17 @@ impl PaletteOptions {
         }
         let points = Points::embed(counts, self.space);
         let centres = self.method.centres(&points, self.k, self.seed)?;
-        let assignment = assign(&points, &centres);
+        Ok(self.palette(assign(&points, &centres)))
+    }
+
+    /// Swatches at the means of the centres' members, weighted by the pixels they won.
+    fn palette(&self, assignment: Assignment) -> Palette {
         let swatches = assignment
             .means()
             .into_iter()
             .zip(assignment.weights)
             .filter_map(|(mean, weight)| Some((self.space.to_rgb(mean?), weight)));
-        Ok(Palette::from_weights(
-            self.k,
-            self.method,
-            self.space,
-            swatches,
-        ))
+        Palette::from_weights(self.k, self.method, self.space, swatches)
     }
 }
 
@@ -143,7 +159,7 @@ impl PaletteOptions {
 /// agglomerative, each in RGB and in HSV (in that order).
 pub fn comparison(still: &Still, options: &PaletteOptions) -> Result<Vec<Palette>> {
     options.validate()?;
-    let counts = ColorCounts::from_still(still, options.brightness)?;
+    let cells = Cells::from_still(still, options.brightness)?;
     let mut palettes = Vec::with_capacity(4);
     for method in [Method::Kmeans, Method::Agglomerative] {
         for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
@@ -151,7 +167,7 @@ pub fn comparison(still: &Still, options: &PaletteOptions) -> Result<Vec<Palette
                 options
                     .method(method)
                     .space(space)
-                    .extract_from_counts(&counts)?,
+                    .extract_from_cells(&cells)?,
             );
         }
     }

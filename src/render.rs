@@ -325,7 +325,7 @@ impl Figure {
             match item {
                 Item::Picture { x, y, still } => {
                     if bitmaps {
-                        let rgb = image::DynamicImage::ImageRgba8(still.rgba().clone()).into_rgb8();
+                        let rgb = still.rgb().into_owned();
                         if let Some(element) = BitMapElement::<_>::with_owned_buffer(
                             (*x, *y),
                             (still.width(), still.height()),

@@ -1,8 +1,9 @@
 //! Which pixels take part, and how they are reduced before clustering.
 //!
-//! A film still has about a million pixels but far fewer distinct colours. Counting each
-//! distinct colour once ([`ColorCounts`]) makes every later step cost O(distinct colours)
-//! while staying exact: a colour seen 500 times weighs 500.
+//! The palette pipeline pools the selected pixels into cells ([`crate::cells`]); this module
+//! holds the brightness filter and the exact count of distinct colours ([`ColorCounts`]: a
+//! colour seen 500 times weighs 500), which the pipeline uses for stills with very few
+//! colours and the notebooks for their statistics.
 
 use crate::error::{Error, Result};
 use crate::load::{Still, OPAQUE_ALPHA};
@@ -57,7 +58,7 @@ impl Brightness {
     }
 
     /// The filter on integer channel sums: `min * 765 <= r + g + b <= max * 765`.
-    fn channel_sums(self) -> std::ops::RangeInclusive<u16> {
+    pub(crate) fn channel_sums(self) -> std::ops::RangeInclusive<u16> {
         (self.min * 765.0).ceil() as u16..=(self.max * 765.0).floor() as u16
     }
 }
@@ -83,14 +84,15 @@ impl ColorCounts {
         let keep = |[r, g, b, a]: [u8; 4]| {
             a >= OPAQUE_ALPHA && sums.contains(&(u16::from(r) + u16::from(g) + u16::from(b)))
         };
-        let pixels = still.rgba().as_raw();
+        let rgba = still.rgba();
+        let pixels = rgba.as_raw();
         let counts = if pixels.len() / 4 >= DENSE_FROM_PIXELS {
             count_dense(pixels, keep)
         } else {
             count_sorted(pixels, keep)
         };
         if counts.total == 0 {
-            let all_transparent = still.rgba().pixels().all(|p| p.0[3] < OPAQUE_ALPHA);
+            let all_transparent = still.opaque_pixels().next().is_none();
             let why = if all_transparent {
                 "every pixel is transparent".to_string()
             } else {

@@ -42,7 +42,20 @@ impl ColorSpace {
     /// The point of an 8-bit sRGB colour in this space.
     #[must_use]
     pub fn embed(self, [r, g, b]: [u8; 3]) -> [f32; 3] {
-        let rgb = Srgb::new(r, g, b).into_format::<f32>();
+        self.point(Srgb::new(r, g, b).into_format(), || linear([r, g, b]))
+    }
+
+    /// The point of a mean sRGB colour, channels 0..=255 and not necessarily whole (the
+    /// mean colour of a pool of pixels). Agrees with [`ColorSpace::embed`] on whole values.
+    #[must_use]
+    pub fn embed_mean(self, rgb: [f32; 3]) -> [f32; 3] {
+        let [r, g, b] = rgb.map(|c| c.clamp(0.0, 255.0));
+        self.point(Srgb::new(r / 255.0, g / 255.0, b / 255.0), || {
+            LinSrgb::new(linear_between(r), linear_between(g), linear_between(b))
+        })
+    }
+
+    fn point(self, rgb: Srgb, linear: impl FnOnce() -> LinSrgb) -> [f32; 3] {
         match self {
             ColorSpace::Rgb => [rgb.red, rgb.green, rgb.blue],
             ColorSpace::Hsv => {
@@ -52,7 +65,7 @@ impl ColorSpace {
                 [radius * angle.cos(), radius * angle.sin(), hsv.value]
             }
             ColorSpace::Lab => {
-                let lab = Lab::from_color(linear([r, g, b]));
+                let lab = Lab::from_color(linear());
                 [lab.l, lab.a, lab.b]
             }
         }
@@ -81,19 +94,33 @@ impl ColorSpace {
     }
 }
 
-/// Linear-light RGB of an 8-bit sRGB colour, through a 256-entry table of `palette`'s own
-/// transfer function: the same numbers as `into_linear`, without three `powf` per colour.
-fn linear([r, g, b]: [u8; 3]) -> LinSrgb {
+/// `palette`'s sRGB transfer function for each 8-bit level, computed once: the same numbers
+/// as `into_linear`, without three `powf` per colour.
+fn linear_table() -> &'static [f32; 256] {
     static TABLE: OnceLock<[f32; 256]> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    TABLE.get_or_init(|| {
         std::array::from_fn(|i| {
             Srgb::new(i as u8, 0, 0)
                 .into_format::<f32>()
                 .into_linear()
                 .red
         })
-    });
+    })
+}
+
+/// Linear-light RGB of an 8-bit sRGB colour.
+fn linear([r, g, b]: [u8; 3]) -> LinSrgb {
+    let table = linear_table();
     LinSrgb::new(table[r as usize], table[g as usize], table[b as usize])
+}
+
+/// Linear light of a level between two whole levels (0..=255), interpolated in the table:
+/// the transfer curve is so smooth over one level that the error stays below 1e-4.
+fn linear_between(level: f32) -> f32 {
+    let table = linear_table();
+    let low = (level.floor() as usize).min(254);
+    let t = level - low as f32;
+    table[low] + (table[low + 1] - table[low]) * t
 }
 
 impl std::fmt::Display for ColorSpace {
@@ -165,6 +192,22 @@ mod tests {
                     && (a - direct.a).abs() < 1e-3
                     && (b - direct.b).abs() < 1e-3
             );
+        }
+    }
+
+    #[test]
+    fn mean_colours_embed_like_whole_ones() {
+        for space in ColorSpace::ALL {
+            for rgb in [[0, 0, 0], [255, 255, 255], [200, 30, 40], [3, 250, 128]] {
+                let whole = space.embed(rgb);
+                let mean = space.embed_mean(rgb.map(f32::from));
+                assert!(distance(whole, mean) < 1e-4, "{space} {rgb:?}");
+            }
+            // Between two levels, close to palette's own conversion of the fraction.
+            let direct: Lab =
+                Srgb::new(100.5f32 / 255.0, 7.25 / 255.0, 254.75 / 255.0).into_color();
+            let [l, a, b] = ColorSpace::Lab.embed_mean([100.5, 7.25, 254.75]);
+            assert!(distance([l, a, b], [direct.l, direct.a, direct.b]) < 1e-2);
         }
     }
 

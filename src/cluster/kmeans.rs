@@ -3,8 +3,8 @@
 //! linfa's `KMeans` ignores sample weights, and running it on every pixel costs seconds.
 //! So linfa runs k-means++ and a few Lloyd steps on a sample drawn in proportion to pixel
 //! counts (a fair sample of pixels), and its centres seed weighted Lloyd iterations over
-//! all distinct colours, pooled on a 32^3 grid (each cell's colours at their weighted mean),
-//! until they settle. The pipeline's final assignment of every distinct colour is the last,
+//! the whole still's colours, pooled on a 32^3 grid (each cell's colours at their weighted
+//! mean), until they settle. The pipeline's final assignment of every pixel is the last,
 //! exact, step.
 
 use linfa::traits::Fit;
@@ -37,7 +37,7 @@ pub(crate) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>
 
 /// k-means centres from points already pooled with [`Points::coarsen`].
 ///
-/// The pipeline's final assignment of every distinct colour is one more, exact, Lloyd step;
+/// The pipeline's final assignment of every pixel is one more, exact, Lloyd step;
 /// on the sample stills further exact steps change the error by under 1%.
 pub(crate) fn centres_pooled(pooled: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
     if pooled.len() <= k {

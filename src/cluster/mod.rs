@@ -1,9 +1,11 @@
 //! Clustering the selected colours into palette centres.
 //!
-//! Every method works on [`Points`]: the still's distinct colours embedded in a colour
-//! space, each weighted by its pixel count, so results describe the whole still while the
-//! cost grows with the number of distinct colours, not pixels. The shared weighted Lloyd
-//! step ([`assign`]) gives true proportions: every pixel belongs to its nearest centre.
+//! Every method works on [`Points`]: the still's colours (pooled cells of
+//! [`crate::cells::Cells`], or exact distinct colours) embedded in a colour space, each
+//! weighted by its pixel count, so results describe the whole still while the cost grows
+//! with the number of colours, not pixels. The final assignment ([`assign`], or
+//! [`crate::cells::Cells::assign`]) gives true proportions: every pixel belongs to its
+//! nearest centre.
 
 mod accent;
 mod agglomerative;
@@ -92,7 +94,7 @@ impl std::str::FromStr for Method {
     }
 }
 
-/// Distinct colours embedded in a colour space, weighted by their pixel counts.
+/// Colours embedded in a colour space, weighted by their pixel counts.
 #[derive(Debug, Clone, Default)]
 pub struct Points {
     /// Coordinates in the space.
@@ -214,12 +216,12 @@ const LANES: usize = 8;
 /// Centres laid out for the nearest-centre search that dominates clustering time: x, y and z
 /// in blocks of eight, so a block's eight distances are computed side by side (the compiler
 /// turns them into vector instructions). Padding centres sit impossibly far away.
-struct CentreIndex {
+pub(crate) struct CentreIndex {
     blocks: Vec<[[f32; LANES]; 3]>,
 }
 
 impl CentreIndex {
-    fn new(centres: &[Point]) -> Self {
+    pub(crate) fn new(centres: &[Point]) -> Self {
         const FAR: f32 = 1e18;
         let blocks = centres
             .chunks(LANES)
@@ -236,9 +238,16 @@ impl CentreIndex {
         Self { blocks }
     }
 
+    /// The squared distance from centre `c` to `p`.
+    pub(crate) fn distance2(&self, c: usize, p: Point) -> f32 {
+        let [xs, ys, zs] = &self.blocks[c / LANES];
+        let j = c % LANES;
+        distance2([xs[j], ys[j], zs[j]], p)
+    }
+
     /// The nearest centre's index and squared distance.
     #[inline]
-    fn nearest(&self, p: Point) -> (usize, f32) {
+    pub(crate) fn nearest(&self, p: Point) -> (usize, f32) {
         let mut best = (0, f32::INFINITY);
         for (b, [xs, ys, zs]) in self.blocks.iter().enumerate() {
             let mut d = [0.0f32; LANES];
@@ -268,6 +277,25 @@ pub struct Assignment {
 }
 
 impl Assignment {
+    /// No pixel assigned yet, to `centres` centres.
+    pub(crate) fn empty(centres: usize) -> Self {
+        Self {
+            sums: vec![[0.0; 3]; centres],
+            weights: vec![0.0; centres],
+            inertia: 0.0,
+        }
+    }
+
+    /// Adds `weight` pixels at `p`, at squared distance `d2` from centre `c`.
+    #[inline]
+    pub(crate) fn add(&mut self, c: usize, p: Point, weight: f64, d2: f32) {
+        self.weights[c] += weight;
+        self.inertia += weight * f64::from(d2);
+        for (s, v) in self.sums[c].iter_mut().zip(p) {
+            *s += weight * f64::from(v);
+        }
+    }
+
     /// The mean of each centre's members, `None` for a centre that won no pixel.
     #[must_use]
     pub fn means(&self) -> Vec<Option<Point>> {
@@ -282,23 +310,14 @@ impl Assignment {
 /// Assigns every point to its nearest centre (split over the available cores).
 #[must_use]
 pub fn assign(points: &Points, centres: &[Point]) -> Assignment {
-    let empty = || Assignment {
-        sums: vec![[0.0; 3]; centres.len()],
-        weights: vec![0.0; centres.len()],
-        inertia: 0.0,
-    };
+    let empty = || Assignment::empty(centres.len());
     let index = CentreIndex::new(centres);
     let work = |range: std::ops::Range<usize>| {
         let mut out = empty();
         for i in range {
             let p = points.coords[i];
-            let w = points.weights[i];
             let (c, d) = index.nearest(p);
-            out.weights[c] += w;
-            out.inertia += w * f64::from(d);
-            for (s, v) in out.sums[c].iter_mut().zip(p) {
-                *s += w * f64::from(v);
-            }
+            out.add(c, p, points.weights[i], d);
         }
         out
     };

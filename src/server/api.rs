@@ -421,10 +421,10 @@ pub async fn sample_preview(
 /// The still no wider than `width`, as a JPEG (a tenth of the size of a PNG, for a preview).
 fn preview_jpeg(still: &Still, width: u32) -> crate::Result<Vec<u8>> {
     let small = still.thumbnail(width, u32::MAX);
-    let rgb = image::DynamicImage::ImageRgba8(small.rgba().clone()).into_rgb8();
+    let rgb = small.rgb();
     let mut out = Cursor::new(Vec::new());
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
-        .encode_image(&rgb)
+        .encode_image(&*rgb)
         .map_err(|e| Error::Render(e.to_string()))?;
     Ok(out.into_inner())
 }
