@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// mimalloc keeps freed pages for the next request instead of handing them back to the
+/// system, so a palette's multi-megabyte buffers do not page-fault afresh every time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use color_palettes::fetch::FetchPolicy;
 use color_palettes::{
     data, pipeline, ColorSpace, Error, Figure, Method, PaletteOptions, Result, Still, StripStyle,

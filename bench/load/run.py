@@ -293,7 +293,7 @@ def main() -> None:
         f" {a.connections} clients always waiting, latency is about clients / throughput (Little's law):"
         f" {a.connections} / {rps:.1f} per s = {a.connections / rps:.2f} s. A p99 under 1 s with {a.connections} clients needs"
         f" {a.connections} palettes per second, i.e. at most {1000 * cores / a.connections:.0f} ms of CPU per ~1 MP still on"
-        f" {cores} cores; one request alone takes {single * 1000:.0f} ms here (decoding the PNG, counting colours, clustering),"
+        f" {cores} cores; one request alone takes {single * 1000:.0f} ms here (decoding the PNG, pooling its pixels, clustering),"
         " and oha itself needs CPU on the same cores. Memory stays flat because only a few uploads are held"
         " in memory at once (four per job slot; the other clients wait with their bodies in the network"
         " buffers), each under the 25 MB body limit, and only as many stills are decoded at once as there"
