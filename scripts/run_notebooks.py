@@ -78,6 +78,12 @@ def check_kernel(name: str) -> str | None:
     if name not in specs:
         return (f"no Jupyter kernel named {name!r} (found: {', '.join(sorted(specs)) or 'none'}); "
                 "run `POSTBUILD_SKIP_WARM=1 bash postBuild`, which installs and registers it")
+    # The kernelspec is per user and names the launcher of the checkout that last ran
+    # postBuild; a checkout deleted since leaves it pointing at nothing.
+    argv = json.loads((Path(specs[name]) / "kernel.json").read_text()).get("argv", [])
+    if argv and "/" in argv[0] and not Path(argv[0]).exists():
+        return (f"the {name!r} kernel starts {argv[0]}, which no longer exists (registered by "
+                "another checkout); run `POSTBUILD_SKIP_WARM=1 bash postBuild` here to register this one")
     return None
 
 
