@@ -29,7 +29,7 @@ const CELLS: usize = SIDE * SIDE * SIDE;
 /// Pixels tallied per table at most, so that no 32-bit sum can overflow (3 x 2^28 < 2^32).
 const PIECE_PIXELS: usize = 1 << 28;
 /// Pixels from which a second thread pays for itself.
-const PARALLEL_FROM_PIXELS: usize = 1 << 22;
+const PARALLEL_FROM_PIXELS: usize = 1 << 18;
 
 /// The cell of a colour.
 fn cell_of(r: u8, g: u8, b: u8) -> usize {
@@ -55,6 +55,8 @@ pub struct Cells<'a> {
     pixels: &'a [u8],
     channels: usize,
     channel_sums: RangeInclusive<u16>,
+    /// Threads for a large still.
+    max_threads: usize,
     /// Occupied cells, ascending.
     cells: Vec<usize>,
     /// Pixels in each occupied cell.
@@ -65,10 +67,17 @@ pub struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
-    /// Pools the opaque pixels of `still` that pass `brightness`.
+    /// Pools the opaque pixels of `still` that pass `brightness`, on every core for large
+    /// stills.
     ///
     /// Fails with [`Error::NoPixels`] when no pixel is left.
     pub fn from_still(still: &'a Still, brightness: Brightness) -> Result<Self> {
+        Self::pool(still, brightness, 0)
+    }
+
+    /// [`Cells::from_still`] with at most `threads` threads (0: every core), here and in
+    /// [`Cells::assign`].
+    pub fn pool(still: &'a Still, brightness: Brightness, threads: usize) -> Result<Self> {
         let brightness = brightness.validate()?;
         let (pixels, channels) = still.raw();
         let mut cells = Cells {
@@ -77,6 +86,10 @@ impl<'a> Cells<'a> {
             pixels,
             channels,
             channel_sums: brightness.channel_sums(),
+            max_threads: match threads {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            },
             cells: Vec::new(),
             counts: Vec::new(),
             means: Vec::new(),
@@ -169,28 +182,38 @@ impl<'a> Cells<'a> {
         );
         let index = CentreIndex::new(centres);
         let space = points.space;
+        let threads = self.threads();
+        // Whole cells whose corners agree; the others are opened below. Each thread takes a
+        // run of cells (a slab of reds), so they share few corners.
         let mut out = Assignment::empty(centres.len());
-        let mut corners = Corners::new(&index, space);
-        // Cells a boundary runs through, by their slot among such cells, from 1: slot 0
-        // collects every other pixel, so the tally below needs no branch.
-        let mut slot_of_cell = vec![0u32; CELLS];
         let mut open_cells = Vec::new();
-        for (i, &cell) in self.cells.iter().enumerate() {
-            match corners.region(cell) {
-                Some(centre) => {
-                    let p = points.coords[i];
-                    out.add(centre, p, points.weights[i], index.distance2(centre, p));
-                }
-                None => {
-                    open_cells.push(cell);
-                    slot_of_cell[cell] = open_cells.len() as u32;
+        for (part, open) in run_all(split(self.cells.len(), threads), |range| {
+            let mut corners = Corners::new(&index, space);
+            let mut out = Assignment::empty(centres.len());
+            let mut open = Vec::new();
+            for i in range {
+                match corners.region(self.cells[i]) {
+                    Some(centre) => {
+                        let p = points.coords[i];
+                        out.add(centre, p, points.weights[i], index.distance2(centre, p));
+                    }
+                    None => open.push(self.cells[i]),
                 }
             }
+            (out, open)
+        }) {
+            out.merge(&part);
+            open_cells.extend(open);
         }
         if open_cells.is_empty() {
             return out;
         }
-        // Count the pixels of the open cells colour by colour: 64 colours a cell.
+        // Count the pixels of the open cells colour by colour, 64 colours a cell. Open cells
+        // have slots from 1: slot 0 collects every other pixel, so the tally needs no branch.
+        let mut slot_of_cell = vec![0u32; CELLS];
+        for (slot, &cell) in (1..).zip(&open_cells) {
+            slot_of_cell[cell] = slot;
+        }
         let tallies = self.each_piece(|piece| {
             let mut counts = vec![0u32; (open_cells.len() + 1) * 64];
             piece.for_each_kept(|r, g, b| {
@@ -199,34 +222,45 @@ impl<'a> Cells<'a> {
             });
             counts
         });
-        for (slot, &cell) in (1..).zip(&open_cells) {
-            let base = cell_base(cell);
-            for offset in 0..64 {
-                let n: u64 = tallies
-                    .iter()
-                    .map(|t| u64::from(t[slot * 64 + offset]))
-                    .sum();
-                if n == 0 {
-                    continue;
+        // Each colour found in an open cell goes to its own nearest centre.
+        for part in run_all(split(open_cells.len(), threads), |range| {
+            let mut out = Assignment::empty(centres.len());
+            for i in range {
+                let (slot, base) = (i + 1, cell_base(open_cells[i]));
+                for offset in 0..64 {
+                    let n: u64 = tallies
+                        .iter()
+                        .map(|t| u64::from(t[slot * 64 + offset]))
+                        .sum();
+                    if n == 0 {
+                        continue;
+                    }
+                    let within = [offset >> 4, (offset >> 2) % 4, offset % 4];
+                    let p = space.embed(std::array::from_fn(|c| base[c] + within[c] as u8));
+                    let (centre, d) = index.nearest(p);
+                    out.add(centre, p, n as f64, d);
                 }
-                let within = [offset >> 4, (offset >> 2) % 4, offset % 4];
-                let p = space.embed(std::array::from_fn(|i| base[i] + within[i] as u8));
-                let (centre, d) = index.nearest(p);
-                out.add(centre, p, n as f64, d);
             }
+            out
+        }) {
+            out.merge(&part);
         }
         out
+    }
+
+    /// Threads worth using: one, or all allowed for stills from [`PARALLEL_FROM_PIXELS`].
+    fn threads(&self) -> usize {
+        if self.pixels.len() / self.channels >= PARALLEL_FROM_PIXELS {
+            self.max_threads
+        } else {
+            1
+        }
     }
 
     /// Runs `tally` over pieces of the pixels, side by side on large stills; one result a piece.
     fn each_piece<T: Send>(&self, tally: impl Fn(Piece<'_>) -> T + Sync) -> Vec<T> {
         let pixels = self.pixels.len() / self.channels;
-        let threads = if pixels >= PARALLEL_FROM_PIXELS {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            1
-        };
-        let piece_pixels = pixels.div_ceil(threads).clamp(1, PIECE_PIXELS);
+        let piece_pixels = pixels.div_ceil(self.threads()).clamp(1, PIECE_PIXELS);
         let pieces: Vec<Piece<'_>> = self
             .pixels
             .chunks(piece_pixels * self.channels)
@@ -236,20 +270,37 @@ impl<'a> Cells<'a> {
                 channel_sums: self.channel_sums.clone(),
             })
             .collect();
-        if pieces.len() <= 1 {
-            return pieces.into_iter().map(&tally).collect();
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = pieces
-                .into_iter()
-                .map(|piece| scope.spawn(|| tally(piece)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
+        run_all(pieces, tally)
     }
+}
+
+/// `0..len` in `parts` runs of nearly equal length.
+fn split(len: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let step = len.div_ceil(parts.max(1)).max(1);
+    (0..len)
+        .step_by(step)
+        .map(|start| start..(start + step).min(len))
+        .collect()
+}
+
+/// `f` on every item, each on a thread of its own when there are several; results in order.
+fn run_all<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if items.len() <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .into_iter()
+            .map(|item| {
+                let f = &f;
+                scope.spawn(move || f(item))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// A run of RGB or RGBA pixels and the brightness filter, in channel sums.

@@ -47,6 +47,9 @@ pub struct PaletteOptions {
     pub brightness: Brightness,
     /// Random seed: the same still, options and seed give the same palette.
     pub seed: u64,
+    /// Threads one palette may use on a large still; 0 (the default) means every core. A
+    /// server that runs one palette per core sets 1. The palette does not depend on it.
+    pub threads: usize,
 }
 
 impl Default for PaletteOptions {
@@ -57,6 +60,7 @@ impl Default for PaletteOptions {
             space: ColorSpace::default(),
             brightness: Brightness::default(),
             seed: 0,
+            threads: 0,
         }
     }
 }
@@ -103,6 +107,13 @@ impl PaletteOptions {
         self
     }
 
+    /// Sets how many threads one palette may use (0: every core).
+    #[must_use]
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
     /// Checks every option, with a message naming the one at fault.
     pub fn validate(&self) -> Result<()> {
         if !(1..=MAX_K).contains(&self.k) {
@@ -118,7 +129,7 @@ impl PaletteOptions {
     /// The palette of a still.
     pub fn extract(&self, still: &Still) -> Result<Palette> {
         self.validate()?;
-        self.extract_from_cells(&Cells::from_still(still, self.brightness)?)
+        self.extract_from_cells(&Cells::pool(still, self.brightness, self.threads)?)
     }
 
     /// The palette of already pooled pixels (pool once, then try several options).
@@ -159,7 +170,7 @@ impl PaletteOptions {
 /// agglomerative, each in RGB and in HSV (in that order).
 pub fn comparison(still: &Still, options: &PaletteOptions) -> Result<Vec<Palette>> {
     options.validate()?;
-    let cells = Cells::from_still(still, options.brightness)?;
+    let cells = Cells::pool(still, options.brightness, options.threads)?;
     let mut palettes = Vec::with_capacity(4);
     for method in [Method::Kmeans, Method::Agglomerative] {
         for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
@@ -275,6 +286,23 @@ mod tests {
                     options.extract(&still).unwrap(),
                     "{method} {space}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn threads_do_not_change_the_palette() {
+        // Large enough for the pooling and the assignment to split the work.
+        let still = noisy(3, 300_000);
+        for space in ColorSpace::ALL {
+            let options = PaletteOptions::new().space(space);
+            let (one, two) = (
+                options.threads(1).extract(&still).unwrap(),
+                options.threads(2).extract(&still).unwrap(),
+            );
+            assert_eq!(one.hex_codes(), two.hex_codes(), "{space}");
+            for (a, b) in one.colors.iter().zip(&two.colors) {
+                assert!((a.proportion - b.proportion).abs() < 1e-9, "{space}");
             }
         }
     }

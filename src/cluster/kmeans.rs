@@ -28,7 +28,7 @@ const SAMPLE_ITERATIONS: u64 = 5;
 pub(crate) const COARSE_CELLS: usize = 32;
 const COARSE_ITERATIONS: usize = 60;
 /// Relative inertia improvement under which the pooled Lloyd iterations stop.
-const COARSE_TOLERANCE: f64 = 1e-5;
+const COARSE_TOLERANCE: f64 = 1e-4;
 
 /// At most `k` k-means centres for `points` (`points.len() > k`).
 pub(crate) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {

@@ -286,6 +286,17 @@ impl Assignment {
         }
     }
 
+    /// Adds the pixels of another assignment to the same centres.
+    pub(crate) fn merge(&mut self, other: &Assignment) {
+        for c in 0..self.weights.len() {
+            self.weights[c] += other.weights[c];
+            for d in 0..3 {
+                self.sums[c][d] += other.sums[c][d];
+            }
+        }
+        self.inertia += other.inertia;
+    }
+
     /// Adds `weight` pixels at `p`, at squared distance `d2` from centre `c`.
     #[inline]
     pub(crate) fn add(&mut self, c: usize, p: Point, weight: f64, d2: f32) {
@@ -339,14 +350,8 @@ pub fn assign(points: &Points, centres: &[Point]) -> Assignment {
             .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
-    parts.into_iter().fold(empty(), |mut acc, part| {
-        for c in 0..centres.len() {
-            acc.weights[c] += part.weights[c];
-            for d in 0..3 {
-                acc.sums[c][d] += part.sums[c][d];
-            }
-        }
-        acc.inertia += part.inertia;
+    parts.iter().fold(empty(), |mut acc, part| {
+        acc.merge(part);
         acc
     })
 }

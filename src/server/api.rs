@@ -58,7 +58,8 @@ pub async fn palette_url(
 async fn palette_of_url(state: &AppState, request: &PaletteRequest) -> Result<Palette, ApiError> {
     let bytes = state.fetch(request.required_url()?.to_owned()).await?;
     let limits = state.config().fetch.limits;
-    let options = request.options;
+    // One job per core already: a palette keeps to its own thread.
+    let options = request.options.threads(1);
     state
         .job(move || options.extract(&Still::from_bytes_with_limits(&bytes, limits)?))
         .await
@@ -210,7 +211,8 @@ async fn respond(
                 Input::Encoded(bytes) => Arc::new(Still::from_bytes_with_limits(&bytes, limits)?),
                 Input::Decoded(still) => still,
             };
-            let palette = options.extract(&still)?;
+            // One job per core already: a palette keeps to its own thread.
+            let palette = options.threads(1).extract(&still)?;
             let name = format!("{label} ({}, k={})", palette.title(), palette.k);
             Ok(match format {
                 Format::Json => Rendered::Json(palette.to_json()),
