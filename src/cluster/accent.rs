@@ -11,10 +11,8 @@
 //! 3. repeatedly, the best candidate — score = chroma x distance to the palette
 //!    (CIEDE2000) x sqrt(share) — that no palette colour already stands for (CIEDE2000 > 12)
 //!    and that covers at least 0.05% of the pixels replaces the most redundant base colour
-//!    (the one whose pixels lose least when moved to their next nearest colour), sparing a
-//!    base colour that is the only stand-in for another candidate (a muted green standing
-//!    for a green); the other base colours then re-fit around the fixed accents with
-//!    weighted Lloyd iterations;
+//!    (the one whose pixels lose least when moved to their next nearest colour); the other
+//!    base colours then re-fit around the fixed accents with weighted Lloyd iterations;
 //! 4. at most (k + 1) / 3 colours become accents, so it stays representative.
 //!
 //! A still without vivid, distinct regions yields no candidate and the plain k-means
@@ -86,11 +84,9 @@ pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>
         let Some((index, _, chosen)) = best else {
             break;
         };
-        let chosen_lab = lab(points.space.to_rgb(chosen.centre));
         accents.push(chosen.centre);
         candidates.swap_remove(index);
-        let protected = representatives(&candidates, &palette[..free.len()], chosen_lab);
-        free.remove(most_redundant(&pooled, &free, &accents, &protected));
+        free.remove(most_redundant(&pooled, &free, &accents));
         free = refit(&pooled, free, &accents);
     }
     free.extend(accents);
@@ -185,29 +181,9 @@ fn candidates(points: &Points, seed: u64) -> Result<Vec<Candidate>> {
         .collect())
 }
 
-/// Which free colours are the only stand-in for a vivid candidate that is not an accent:
-/// such a colour (a muted green, say, standing for a green) is kept when an accent needs
-/// room, or the palette would lose a colour it already had. `accent` is the new accent.
-fn representatives(candidates: &[Candidate], free: &[Lab], accent: Lab) -> Vec<bool> {
-    let mut protected = vec![false; free.len()];
-    for c in candidates.iter().filter(|c| c.share >= MIN_SHARE) {
-        if c.lab.difference(accent) <= NOVELTY_DE00 {
-            continue;
-        }
-        let near: Vec<usize> = (0..free.len())
-            .filter(|&j| c.lab.difference(free[j]) <= NOVELTY_DE00)
-            .collect();
-        if let [only] = near[..] {
-            protected[only] = true;
-        }
-    }
-    protected
-}
-
 /// Index of the free centre whose removal costs least: its pixels' extra squared distance
-/// to their next nearest centre (free or accent). Protected centres go only when every
-/// free centre is protected.
-fn most_redundant(points: &Points, free: &[Point], accents: &[Point], protected: &[bool]) -> usize {
+/// to their next nearest centre (free or accent).
+fn most_redundant(points: &Points, free: &[Point], accents: &[Point]) -> usize {
     let mut cost = vec![0.0f64; free.len()];
     for (&p, &w) in points.coords.iter().zip(&points.weights) {
         let mut best = (usize::MAX, f32::INFINITY);
@@ -225,13 +201,8 @@ fn most_redundant(points: &Points, free: &[Point], accents: &[Point], protected:
             cost[best.0] += w * f64::from(second - best.1);
         }
     }
-    let cheapest = |allowed: &dyn Fn(usize) -> bool| {
-        (0..free.len())
-            .filter(|&j| allowed(j))
-            .min_by(|&a, &b| cost[a].total_cmp(&cost[b]))
-    };
-    cheapest(&|j| !protected[j])
-        .or_else(|| cheapest(&|_| true))
+    (0..free.len())
+        .min_by(|&a, &b| cost[a].total_cmp(&cost[b]))
         .unwrap_or(0)
 }
 
