@@ -17,8 +17,9 @@
 use std::ops::RangeInclusive;
 
 use crate::cluster::{Assignment, CentreIndex, Point, Points};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::{Still, OPAQUE_ALPHA};
+use crate::parallel::{run_all, split};
 use crate::select::{Brightness, ColorCounts};
 use crate::space::ColorSpace;
 
@@ -121,16 +122,7 @@ impl<'a> Cells<'a> {
             cells.total += n;
         }
         if cells.total == 0 {
-            let all_transparent = still.opaque_pixels().next().is_none();
-            let why = if all_transparent {
-                "every pixel is transparent".to_string()
-            } else {
-                format!(
-                    "no pixel has a mean brightness between {} and {}",
-                    brightness.min, brightness.max
-                )
-            };
-            return Err(Error::NoPixels(why));
+            return Err(brightness.nothing_left(still));
         }
         Ok(cells)
     }
@@ -272,35 +264,6 @@ impl<'a> Cells<'a> {
             .collect();
         run_all(pieces, tally)
     }
-}
-
-/// `0..len` in `parts` runs of nearly equal length.
-fn split(len: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
-    let step = len.div_ceil(parts.max(1)).max(1);
-    (0..len)
-        .step_by(step)
-        .map(|start| start..(start + step).min(len))
-        .collect()
-}
-
-/// `f` on every item, each on a thread of its own when there are several; results in order.
-fn run_all<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    if items.len() <= 1 {
-        return items.into_iter().map(f).collect();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .into_iter()
-            .map(|item| {
-                let f = &f;
-                scope.spawn(move || f(item))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
 }
 
 /// A run of RGB or RGBA pixels and the brightness filter, in channel sums.

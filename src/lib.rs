@@ -32,6 +32,7 @@ pub mod error;
 pub mod fetch;
 pub mod load;
 pub mod palette;
+mod parallel;
 pub mod pipeline;
 pub mod quality;
 pub mod render;

@@ -57,6 +57,19 @@ impl Brightness {
             .contains(&(u16::from(r) + u16::from(g) + u16::from(b)))
     }
 
+    /// The error for a still of which no pixel is left: all transparent, or all outside the
+    /// brightness range.
+    pub(crate) fn nothing_left(self, still: &Still) -> Error {
+        Error::NoPixels(if still.opaque_pixels().next().is_none() {
+            "every pixel is transparent".to_string()
+        } else {
+            format!(
+                "no pixel has a mean brightness between {} and {}",
+                self.min, self.max
+            )
+        })
+    }
+
     /// The filter on integer channel sums: `min * 765 <= r + g + b <= max * 765`.
     pub(crate) fn channel_sums(self) -> std::ops::RangeInclusive<u16> {
         (self.min * 765.0).ceil() as u16..=(self.max * 765.0).floor() as u16
@@ -92,16 +105,7 @@ impl ColorCounts {
             count_sorted(pixels, keep)
         };
         if counts.total == 0 {
-            let all_transparent = still.opaque_pixels().next().is_none();
-            let why = if all_transparent {
-                "every pixel is transparent".to_string()
-            } else {
-                format!(
-                    "no pixel has a mean brightness between {} and {}",
-                    brightness.min, brightness.max
-                )
-            };
-            return Err(Error::NoPixels(why));
+            return Err(brightness.nothing_left(still));
         }
         Ok(counts)
     }

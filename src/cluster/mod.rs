@@ -15,6 +15,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::parallel::{run_all, split};
 use crate::select::ColorCounts;
 use crate::space::ColorSpace;
 
@@ -332,24 +333,13 @@ pub fn assign(points: &Points, centres: &[Point]) -> Assignment {
         }
         out
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below this many points a thread costs more than it saves.
-    if threads == 1 || points.len() < 50_000 {
-        return work(0..points.len());
-    }
-    let chunk = points.len().div_ceil(threads);
-    let parts: Vec<Assignment> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let range = t * chunk..((t + 1) * chunk).min(points.len());
-                scope.spawn(move || work(range))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    let threads = if points.len() < 50_000 {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    };
+    let parts = run_all(split(points.len(), threads), work);
     parts.iter().fold(empty(), |mut acc, part| {
         acc.merge(part);
         acc
