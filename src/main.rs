@@ -89,6 +89,9 @@ struct ClusterArgs {
     /// Random seed: the same still and seed give the same palette.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Threads a palette may use (0: every core); the palette does not depend on it.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    threads: usize,
 }
 
 #[derive(Args)]
@@ -104,6 +107,7 @@ impl ClusterArgs {
             .k(self.k)
             .brightness(self.min_brightness, self.max_brightness)
             .seed(self.seed)
+            .threads(self.threads)
     }
 }
 

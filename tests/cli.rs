@@ -138,6 +138,18 @@ fn defaults_are_eight_kmeans_rgb_and_deterministic() {
     check_palette_json(&stdout(&first), 8, "kmeans", "rgb");
     let again = run(&["extract", path_str(&still), "--seed", "0"]);
     assert_eq!(first.stdout, again.stdout);
+    // El Fuente (0.49 MP) is pooled on two threads by default; one thread, same palette.
+    let one_thread = run(&["extract", path_str(&still), "--threads", "1"]);
+    let hex = |out: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["colors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["hex"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hex(&first), hex(&one_thread));
 }
 
 #[test]
