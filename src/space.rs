@@ -61,8 +61,8 @@ impl ColorSpace {
             ColorSpace::Hsv => {
                 let hsv = Hsv::from_color(rgb);
                 let radius = hsv.saturation * hsv.value;
-                let angle = hsv.hue.into_radians();
-                [radius * angle.cos(), radius * angle.sin(), hsv.value]
+                let (sin, cos) = hsv.hue.into_radians().sin_cos();
+                [radius * cos, radius * sin, hsv.value]
             }
             ColorSpace::Lab => {
                 let lab = Lab::from_color(linear());
