@@ -97,12 +97,11 @@ impl ColorCounts {
         let keep = |[r, g, b, a]: [u8; 4]| {
             a >= OPAQUE_ALPHA && sums.contains(&(u16::from(r) + u16::from(g) + u16::from(b)))
         };
-        let rgba = still.rgba();
-        let pixels = rgba.as_raw();
-        let counts = if pixels.len() / 4 >= DENSE_FROM_PIXELS {
-            count_dense(pixels, keep)
+        let (pixels, channels) = still.raw();
+        let counts = if pixels.len() / channels >= DENSE_FROM_PIXELS {
+            count_dense(pixels, channels, keep)
         } else {
-            count_sorted(pixels, keep)
+            count_sorted(pixels, channels, keep)
         };
         if counts.total == 0 {
             return Err(brightness.nothing_left(still));
@@ -135,16 +134,21 @@ const DENSE_FROM_PIXELS: usize = 1 << 22;
 /// Colours per block of the dense table; only touched blocks are scanned.
 const BLOCK_BITS: u32 = 12;
 
+/// A raw pixel of `channels` (3 or 4) bytes as RGBA; an RGB pixel is opaque.
+fn rgba(p: &[u8]) -> [u8; 4] {
+    [p[0], p[1], p[2], p.get(3).copied().unwrap_or(u8::MAX)]
+}
+
 fn key([r, g, b, _]: [u8; 4]) -> u32 {
     u32::from_be_bytes([0, r, g, b])
 }
 
 /// Small stills: collect the kept keys, radix-sort them, count the runs. Memory grows with
 /// the pixels, not with the 2^24 possible colours.
-fn count_sorted(pixels: &[u8], keep: impl Fn([u8; 4]) -> bool) -> ColorCounts {
+fn count_sorted(pixels: &[u8], channels: usize, keep: impl Fn([u8; 4]) -> bool) -> ColorCounts {
     let mut keys: Vec<u32> = pixels
-        .chunks_exact(4)
-        .map(|p| [p[0], p[1], p[2], p[3]])
+        .chunks_exact(channels)
+        .map(rgba)
         .filter(|&p| keep(p))
         .map(key)
         .collect();
@@ -159,13 +163,16 @@ fn count_sorted(pixels: &[u8], keep: impl Fn([u8; 4]) -> bool) -> ColorCounts {
 /// Large stills: a count per possible colour (64 MiB, zeroed lazily by the system), where a
 /// sort of tens of millions of keys would cost more. Two threads each own half of the table
 /// (red below or from 128), so neither waits for the other; only touched blocks are scanned.
-fn count_dense(pixels: &[u8], keep: impl Fn([u8; 4]) -> bool + Sync) -> ColorCounts {
+fn count_dense(
+    pixels: &[u8],
+    channels: usize,
+    keep: impl Fn([u8; 4]) -> bool + Sync,
+) -> ColorCounts {
     let mut table = vec![0u32; 1 << 24];
     let (low, high) = table.split_at_mut(1 << 23);
     let count_half = |half: &mut [u32], upper: bool| {
         let mut touched = vec![false; half.len() >> BLOCK_BITS];
-        for p in pixels.chunks_exact(4) {
-            let p = [p[0], p[1], p[2], p[3]];
+        for p in pixels.chunks_exact(channels).map(rgba) {
             if (p[0] >= 128) == upper && keep(p) {
                 let k = (key(p) & 0x7F_FFFF) as usize;
                 half[k] += 1;
@@ -235,11 +242,18 @@ mod tests {
             .collect();
         let everything = |_: [u8; 4]| true;
         let (a, b) = (
-            count_sorted(&pixels, everything),
-            count_dense(&pixels, everything),
+            count_sorted(&pixels, 4, everything),
+            count_dense(&pixels, 4, everything),
         );
         assert_eq!(a, b);
         assert_eq!(a.counts, vec![1, 3, 1, 1, 1, 1, 1, 1]);
+        // RGB pixels (3 bytes, no alpha) count the same, as opaque.
+        let rgb: Vec<u8> = pixels
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        assert_eq!(count_sorted(&rgb, 3, everything), a);
+        assert_eq!(count_dense(&rgb, 3, everything), a);
         assert_eq!(a.total, 10);
     }
 
