@@ -51,11 +51,8 @@ fn cell_base(cell: usize) -> [u8; 3] {
 #[derive(Debug, Clone)]
 pub struct Cells<'a> {
     still: &'a Still,
+    /// Validated.
     brightness: Brightness,
-    /// Raw pixels, `channels` bytes each (RGB or RGBA).
-    pixels: &'a [u8],
-    channels: usize,
-    channel_sums: RangeInclusive<u16>,
     /// Threads for a large still.
     max_threads: usize,
     /// Occupied cells, ascending.
@@ -80,13 +77,9 @@ impl<'a> Cells<'a> {
     /// [`Cells::assign`].
     pub fn pool(still: &'a Still, brightness: Brightness, threads: usize) -> Result<Self> {
         let brightness = brightness.validate()?;
-        let (pixels, channels) = still.raw();
         let mut cells = Cells {
             still,
             brightness,
-            pixels,
-            channels,
-            channel_sums: brightness.channel_sums(),
             max_threads: match threads {
                 0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
                 n => n,
@@ -242,7 +235,9 @@ impl<'a> Cells<'a> {
 
     /// Threads worth using: one, or all allowed for stills from [`PARALLEL_FROM_PIXELS`].
     fn threads(&self) -> usize {
-        if self.pixels.len() / self.channels >= PARALLEL_FROM_PIXELS {
+        if u64::from(self.still.width()) * u64::from(self.still.height())
+            >= PARALLEL_FROM_PIXELS as u64
+        {
             self.max_threads
         } else {
             1
@@ -251,15 +246,15 @@ impl<'a> Cells<'a> {
 
     /// Runs `tally` over pieces of the pixels, side by side on large stills; one result a piece.
     fn each_piece<T: Send>(&self, tally: impl Fn(Piece<'_>) -> T + Sync) -> Vec<T> {
-        let pixels = self.pixels.len() / self.channels;
+        let (raw, channels) = self.still.raw();
+        let pixels = raw.len() / channels;
         let piece_pixels = pixels.div_ceil(self.threads()).clamp(1, PIECE_PIXELS);
-        let pieces: Vec<Piece<'_>> = self
-            .pixels
-            .chunks(piece_pixels * self.channels)
+        let pieces: Vec<Piece<'_>> = raw
+            .chunks(piece_pixels * channels)
             .map(|pixels| Piece {
                 pixels,
-                channels: self.channels,
-                channel_sums: self.channel_sums.clone(),
+                channels,
+                channel_sums: self.brightness.channel_sums(),
             })
             .collect();
         run_all(pieces, tally)
