@@ -58,8 +58,7 @@ pub async fn palette_url(
 async fn palette_of_url(state: &AppState, request: &PaletteRequest) -> Result<Palette, ApiError> {
     let bytes = state.fetch(request.required_url()?.to_owned()).await?;
     let limits = state.config().fetch.limits;
-    // One job per core already: a palette keeps to its own thread.
-    let options = request.options.threads(1);
+    let options = request.options;
     state
         .job(move || options.extract(&Still::from_bytes_with_limits(&bytes, limits)?))
         .await
@@ -211,8 +210,7 @@ async fn respond(
                 Input::Encoded(bytes) => Arc::new(Still::from_bytes_with_limits(&bytes, limits)?),
                 Input::Decoded(still) => still,
             };
-            // One job per core already: a palette keeps to its own thread.
-            let palette = options.threads(1).extract(&still)?;
+            let palette = options.extract(&still)?;
             let name = format!("{label} ({}, k={})", palette.title(), palette.k);
             Ok(match format {
                 Format::Json => Rendered::Json(palette.to_json()),

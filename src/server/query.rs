@@ -89,7 +89,11 @@ pub struct PaletteRequest {
 impl PaletteRequest {
     /// Parses `pairs`, accepting only the names in `accepted`, and validates the options.
     pub fn parse(pairs: &[(String, String)], accepted: &[&str]) -> Result<Self, ApiError> {
-        let mut request = PaletteRequest::default();
+        let mut request = PaletteRequest {
+            // The server runs one palette job per core: each keeps to its own thread.
+            options: PaletteOptions::new().threads(1),
+            ..PaletteRequest::default()
+        };
         let mut seen: Vec<&str> = Vec::new();
         for (key, value) in pairs {
             let key = key.as_str();
@@ -209,7 +213,8 @@ mod tests {
             .method(Method::Agglomerative)
             .space(ColorSpace::Lab)
             .brightness(0.1, 0.9)
-            .seed(7);
+            .seed(7)
+            .threads(1);
         assert_eq!(r.options, expected);
         assert_eq!(r.format, Format::Svg);
     }
