@@ -22,29 +22,47 @@
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+// Lints beyond the defaults, each for a reason: a library that must not panic on input
+// says so where it could (`unwrap_used` in library code is denied below in `cfg(not(test))`);
+// `must_use_candidate` would flag every getter, so the crate marks what matters by hand.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![warn(
+    clippy::semicolon_if_nothing_returned,
+    clippy::redundant_closure_for_method_calls
+)]
 
+// The pipeline's steps, in order (see `pipeline`).
+mod assign;
 pub mod cells;
 pub mod cluster;
+pub mod counts;
+pub mod load;
+pub mod palette;
+pub mod pipeline;
+mod points;
+pub mod select;
+pub mod space;
+// Around it.
 pub mod data;
 mod display;
 pub mod error;
 #[cfg(feature = "fetch")]
 pub mod fetch;
-pub mod load;
-pub mod palette;
+pub mod format;
 mod parallel;
-pub mod pipeline;
 pub mod quality;
 pub mod render;
-pub mod select;
 #[cfg(feature = "server")]
 pub mod server;
-pub mod space;
 
+pub use cells::Cells;
 pub use cluster::Method;
+pub use counts::ColorCounts;
 pub use error::{Error, Result};
+pub use format::Format;
 pub use load::Still;
 pub use palette::{Palette, Swatch};
-pub use pipeline::PaletteOptions;
+pub use pipeline::{comparison, PaletteOptions, ValidOptions};
 pub use render::{Figure, StripStyle};
+pub use select::Brightness;
 pub use space::ColorSpace;
