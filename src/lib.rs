@@ -22,38 +22,33 @@
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
-// Lints beyond the defaults, each for a reason: a library that must not panic on input
-// says so where it could (`unwrap_used` in library code is denied below in `cfg(not(test))`);
-// `must_use_candidate` would flag every getter, so the crate marks what matters by hand.
+// Beyond clippy's defaults, one lint: the library must not panic on any input, so `unwrap`
+// is denied outside tests (an invariant that truly cannot fail says so with `expect`).
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
-#![warn(
-    clippy::semicolon_if_nothing_returned,
-    clippy::redundant_closure_for_method_calls
-)]
 
-// The pipeline's steps, in order (see `pipeline`).
+// The pipeline's steps (`pipeline` runs them, docs/ARCHITECTURE.md draws them) and what
+// surrounds them.
 mod assign;
 pub mod cells;
 pub mod cluster;
 pub mod counts;
-pub mod load;
-pub mod palette;
-pub mod pipeline;
-mod points;
-pub mod select;
-pub mod space;
-// Around it.
 pub mod data;
 mod display;
 pub mod error;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod format;
+pub mod load;
+pub mod palette;
 mod parallel;
+pub mod pipeline;
+mod points;
 pub mod quality;
 pub mod render;
+pub mod select;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod space;
 
 pub use cells::Cells;
 pub use cluster::Method;
