@@ -11,14 +11,11 @@
 //! list of hex strings. The accent masks used are those listed under the still's file name.
 //! Like `palette_score.py`, every pixel of the still counts (an alpha channel is dropped).
 //!
-//! The module is included by path, so this program builds without the rest of the library:
-//! it is a binary of the bench-only crate `bench/okolors-palette` (`cargo build --release
-//! --manifest-path bench/okolors-palette/Cargo.toml --bin score-palette`), and can also be
-//! registered as an example of the root package.
+//! It is a binary of the bench-only crate `bench/okolors-palette` (`cargo build --release
+//! --manifest-path bench/okolors-palette/Cargo.toml --bin score-palette`), which depends on
+//! the library without its network code.
 
-#[allow(dead_code)]
-#[path = "../src/quality.rs"]
-mod quality;
+use color_palettes::quality;
 
 use serde::Serialize;
 use std::path::Path;

@@ -92,22 +92,33 @@ pub fn still(name: &str) -> Result<Still> {
     Still::open(path(name)?)
 }
 
-/// The local path of a verified copy of a sample still, downloading it if needed.
+/// The local path of a verified copy of a sample still, downloading it if needed. A copy in
+/// `COLOR_PALETTES_DATA` that does not match its sha256 is an error; a cached one is
+/// downloaded again.
 pub fn path(name: &str) -> Result<PathBuf> {
     let sample = sample(name)?;
-    if let Some(dir) = data_dir() {
-        let candidate = dir.join(&sample.file);
-        if candidate.is_file() {
-            verify(sample, &candidate)?;
-            return Ok(candidate);
-        }
-    }
     let cached = cache_dir().join(&sample.file);
-    if cached.is_file() && verify(sample, &cached).is_ok() {
-        return Ok(cached);
+    match local_copy(sample) {
+        Some(found) if found != cached => {
+            verify(sample, &found)?;
+            return Ok(found);
+        }
+        Some(found) if verify(sample, &found).is_ok() => return Ok(found),
+        _ => {}
     }
     download(sample, &cached)?;
     Ok(cached)
+}
+
+/// Where a local copy of `sample` is, unverified: the one place that knows the order in
+/// which copies are looked for (`COLOR_PALETTES_DATA`, then the cache).
+#[must_use]
+pub fn local_copy(sample: &Sample) -> Option<PathBuf> {
+    data_dir()
+        .map(|dir| dir.join(&sample.file))
+        .into_iter()
+        .chain([cache_dir().join(&sample.file)])
+        .find(|p| p.is_file())
 }
 
 /// The folder named by `COLOR_PALETTES_DATA`, if set and not empty. A relative path is taken from the

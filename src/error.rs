@@ -51,6 +51,9 @@ pub enum Error {
     /// A figure could not be drawn or encoded.
     #[error("rendering failed: {0}")]
     Render(String),
+    /// A clustering library failed on checked input: a fault of ours, not of the request.
+    #[error("clustering failed: {0}")]
+    Clustering(String),
 }
 
 /// Who is at fault, coarsely: what a CLI exit code or an HTTP status is chosen from.
@@ -83,7 +86,9 @@ impl Error {
             Error::Fetch(_) => ErrorKind::Upstream,
             Error::FetchTimeout(_) => ErrorKind::UpstreamTimeout,
             Error::FetchTooLarge(_) => ErrorKind::UpstreamTooLarge,
-            Error::Io { .. } | Error::Sample(_) | Error::Render(_) => ErrorKind::Internal,
+            Error::Io { .. } | Error::Sample(_) | Error::Render(_) | Error::Clustering(_) => {
+                ErrorKind::Internal
+            }
         }
     }
 }

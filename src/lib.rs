@@ -22,18 +22,27 @@
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+// Beyond clippy's defaults, one lint: the library must not panic on any input, so `unwrap`
+// is denied outside tests (an invariant that truly cannot fail says so with `expect`).
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+// The pipeline's steps (`pipeline` runs them, docs/ARCHITECTURE.md draws them) and what
+// surrounds them.
+mod assign;
 pub mod cells;
 pub mod cluster;
+pub mod counts;
 pub mod data;
 mod display;
 pub mod error;
 #[cfg(feature = "fetch")]
 pub mod fetch;
+pub mod format;
 pub mod load;
 pub mod palette;
 mod parallel;
 pub mod pipeline;
+mod points;
 pub mod quality;
 pub mod render;
 pub mod select;
@@ -41,10 +50,14 @@ pub mod select;
 pub mod server;
 pub mod space;
 
+pub use cells::Cells;
 pub use cluster::Method;
+pub use counts::ColorCounts;
 pub use error::{Error, Result};
+pub use format::Format;
 pub use load::Still;
 pub use palette::{Palette, Swatch};
-pub use pipeline::PaletteOptions;
+pub use pipeline::{comparison, PaletteOptions, ValidOptions};
 pub use render::{Figure, StripStyle};
+pub use select::Brightness;
 pub use space::ColorSpace;

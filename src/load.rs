@@ -12,8 +12,8 @@ use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 
 use crate::error::{Error, Result};
 
-/// Alpha below this is "transparent": such pixels take no part in a palette.
-pub const OPAQUE_ALPHA: u8 = 128;
+pub use crate::select::OPAQUE_ALPHA;
+use crate::select::{Brightness, Selection};
 
 /// Caps applied while decoding, so hostile input fails fast instead of exhausting memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,10 +163,13 @@ impl Still {
 
     /// The RGB values of the opaque pixels, row by row.
     pub fn opaque_pixels(&self) -> impl Iterator<Item = [u8; 3]> + '_ {
-        let (raw, channels) = self.raw();
-        raw.chunks_exact(channels)
-            .filter(move |p| channels == 3 || p[3] >= OPAQUE_ALPHA)
-            .map(|p| [p[0], p[1], p[2]])
+        self.selection(Brightness::default()).iter()
+    }
+
+    /// The pixels that take part in a palette with `brightness` (validated).
+    pub(crate) fn selection(&self, brightness: Brightness) -> Selection<'_> {
+        let (pixels, channels) = self.raw();
+        Selection::new(pixels, channels, brightness)
     }
 
     /// A copy no larger than `max_width` x `max_height`, keeping the aspect ratio (for display).

@@ -14,7 +14,8 @@ pub struct Swatch {
     pub hex: String,
     /// 8-bit sRGB.
     pub rgb: [u8; 3],
-    /// Fraction of the selected pixels nearest to this colour (the swatches sum to 1).
+    /// Fraction of the selected pixels this colour stands for: those nearest to its cluster's
+    /// centre, of which it is the mean (the swatches sum to 1).
     #[serde(serialize_with = "six_decimals")]
     pub proportion: f64,
 }
@@ -108,14 +109,21 @@ impl Palette {
         self.colors.iter().map(|s| s.hex.clone()).collect()
     }
 
-    /// A short label such as `k-means, HSV`.
+    /// How it was made, for a figure's title: `k-means, HSV`.
     #[must_use]
     pub fn title(&self) -> String {
         format!(
             "{}, {}",
-            self.method.label(),
+            self.method.title(),
             self.space.name().to_uppercase()
         )
+    }
+
+    /// The palette's name in a saved file (`.gpl`): where it comes from and how it was made,
+    /// e.g. `El_Fuente (k-means, RGB, k=8)`.
+    #[must_use]
+    pub fn name_for(&self, source: &str) -> String {
+        format!("{source} ({}, k={})", self.title(), self.k)
     }
 
     /// The palette as JSON: `{"k":8,"method":"kmeans","space":"rgb","colors":[{"hex":..}]}`.
@@ -209,6 +217,7 @@ mod tests {
         let gpl = p.to_gpl("test\nname");
         assert!(gpl.starts_with("GIMP Palette\nName: testname\n"));
         assert!(gpl.contains("  0   0 255\t#0000ff (60.0%)"));
+        assert_eq!(p.name_for("still"), "still (k-means, RGB, k=3)");
         assert_eq!(parse_hex("#0a0B0c"), Some([10, 11, 12]));
         assert_eq!(parse_hex("#0a0B0"), None);
     }

@@ -1,4 +1,41 @@
-//! Splitting work over threads: the few lines every parallel step shares.
+//! Splitting work over threads: the one thread policy every parallel step follows.
+//!
+//! A palette may use at most [`Threads`] threads (`PaletteOptions::threads`: 0 means every
+//! core; a server running one palette per core sets 1). Each step asks for threads by the
+//! size of its work, and gets one until the work is large enough for a second thread to pay
+//! for its start. The palette does not depend on the number of threads.
+
+/// The threads one palette may use, resolved from `PaletteOptions::threads`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Threads(usize);
+
+/// Pixels from which a second thread pays for itself in a pass over the pixels (pooling,
+/// counting, the exact assignment). Clustering itself runs on at most 32^3 pooled points
+/// and keeps to one thread.
+pub(crate) const PARALLEL_FROM_PIXELS: usize = 1 << 18;
+
+impl Threads {
+    /// `requested` threads at most; 0 means every core.
+    pub(crate) fn new(requested: usize) -> Self {
+        Self(match requested {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        })
+    }
+
+    /// One thread only.
+    #[cfg(test)]
+    pub(crate) const ONE: Threads = Threads(1);
+
+    /// Threads for a pass over `pixels` pixels.
+    pub(crate) fn for_pixels(self, pixels: usize) -> usize {
+        if pixels >= PARALLEL_FROM_PIXELS {
+            self.0
+        } else {
+            1
+        }
+    }
+}
 
 /// `0..len` in `parts` runs of nearly equal length.
 pub(crate) fn split(len: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
@@ -48,5 +85,14 @@ mod tests {
     fn run_all_keeps_the_order() {
         let squares = run_all((0..5).collect(), |i: u64| i * i);
         assert_eq!(squares, vec![0, 1, 4, 9, 16]);
+    }
+
+    #[test]
+    fn small_work_gets_one_thread_and_the_allowance_is_a_ceiling() {
+        let three = Threads::new(3);
+        assert_eq!(three.for_pixels(PARALLEL_FROM_PIXELS - 1), 1);
+        assert_eq!(three.for_pixels(PARALLEL_FROM_PIXELS), 3);
+        assert_eq!(Threads::ONE.for_pixels(1 << 30), 1);
+        assert!(Threads::new(0).for_pixels(PARALLEL_FROM_PIXELS) >= 1);
     }
 }

@@ -1,28 +1,36 @@
 //! How a still becomes a palette, top to bottom.
 //!
-//! 1. select: opaque pixels inside the brightness range, pooled into cells of 4 x 4 x 4
-//!    sRGB levels ([`Cells`]);
-//! 2. embed: each cell's mean colour becomes a weighted point in the chosen colour space;
-//! 3. cluster: the method finds at most k centres;
-//! 4. assign: every pixel goes to its nearest centre; a swatch is the mean of its members
-//!    and its proportion the share of pixels it won.
+//! 1. **check** the options once ([`PaletteOptions::check`] gives [`ValidOptions`]);
+//! 2. **select and pool**: the opaque pixels inside the brightness range, pooled into cells
+//!    of 4 x 4 x 4 sRGB levels ([`Cells`], through [`crate::select`]);
+//! 3. **embed**: each cell's mean colour becomes a weighted point of the chosen colour space
+//!    ([`Points`], [`crate::space`]);
+//! 4. **cluster**: the method finds at most k centres ([`crate::cluster`]);
+//! 5. **assign**: every pixel goes to its nearest centre ([`crate::assign`]);
+//! 6. **palette**: a swatch is the mean of a centre's pixels, its proportion the share of
+//!    pixels it won ([`Palette`]).
 //!
 //! A still whose pixels fill no more cells than the colours asked for is clustered by its
 //! exact distinct colours instead ([`ColorCounts`]), so two colours one level apart still
 //! make two swatches.
 
+use crate::assign::{assign, assign_cells, Assignment};
 use crate::cells::Cells;
-use crate::cluster::{assign, Assignment, Method, Points};
+use crate::cluster::Method;
+use crate::counts::ColorCounts;
 use crate::error::{Error, Result};
 use crate::load::Still;
 use crate::palette::Palette;
-use crate::select::{Brightness, ColorCounts};
+use crate::parallel::Threads;
+use crate::points::Points;
+use crate::select::Brightness;
 use crate::space::ColorSpace;
 
 /// Largest palette size accepted.
 pub const MAX_K: usize = 32;
 
-/// What to extract: a builder that reads like a sentence.
+/// What to extract: a builder that reads like a sentence. Its fields may hold anything;
+/// [`PaletteOptions::check`] turns them into [`ValidOptions`], which every extraction takes.
 ///
 /// ```
 /// use color_palettes::{ColorSpace, Method, PaletteOptions, Still};
@@ -114,8 +122,9 @@ impl PaletteOptions {
         self
     }
 
-    /// Checks every option, with a message naming the one at fault.
-    pub fn validate(&self) -> Result<()> {
+    /// Checks every option, with a message naming the one at fault: the one place options
+    /// are validated.
+    pub fn check(&self) -> Result<ValidOptions> {
         if !(1..=MAX_K).contains(&self.k) {
             return Err(Error::InvalidOption(format!(
                 "k must be between 1 and {MAX_K} (got {})",
@@ -123,66 +132,98 @@ impl PaletteOptions {
             )));
         }
         self.brightness.validate()?;
-        Ok(())
+        Ok(ValidOptions(*self))
+    }
+
+    /// The palette of a still: [`PaletteOptions::check`], then [`ValidOptions::extract`].
+    pub fn extract(&self, still: &Still) -> Result<Palette> {
+        self.check()?.extract(still)
+    }
+}
+
+/// Options that passed [`PaletteOptions::check`]: what every extraction takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidOptions(PaletteOptions);
+
+impl ValidOptions {
+    /// The options, as checked.
+    #[must_use]
+    pub fn options(&self) -> &PaletteOptions {
+        &self.0
+    }
+
+    /// The same options with another method and space (both always valid).
+    #[must_use]
+    pub fn with(self, method: Method, space: ColorSpace) -> Self {
+        Self(self.0.method(method).space(space))
     }
 
     /// The palette of a still.
     pub fn extract(&self, still: &Still) -> Result<Palette> {
-        self.validate()?;
-        self.extract_from_cells(&Cells::pool(still, self.brightness, self.threads)?)
+        self.extract_from_cells(&self.pool(still)?)
     }
 
-    /// The palette of already pooled pixels (pool once, then try several options).
-    pub fn extract_from_cells(&self, cells: &Cells) -> Result<Palette> {
-        self.validate()?;
-        if cells.len() <= self.k {
-            // Fewer cells than colours asked for: cluster the distinct colours themselves.
+    /// The selected pixels of `still`, pooled (pool once, then try several options with
+    /// [`ValidOptions::extract_from_cells`]).
+    pub fn pool<'a>(&self, still: &'a Still) -> Result<Cells<'a>> {
+        let o = &self.0;
+        Cells::pool(still, o.brightness, Threads::new(o.threads))
+    }
+
+    /// The palette of already pooled pixels: every stage, in order.
+    pub fn extract_from_cells(&self, cells: &Cells<'_>) -> Result<Palette> {
+        let o = &self.0;
+        if cells.len() <= o.k {
+            // Fewer cells than colours asked for: the exact distinct colours instead.
             return self.extract_from_counts(&cells.distinct_colors()?);
         }
-        let points = cells.points(self.space);
-        let centres = self.method.centres(&points, self.k, self.seed)?;
-        Ok(self.palette(cells.assign(&points, &centres)))
+        let points = cells.points(o.space)?;
+        let centres = o.method.centres(&points, o.k, o.seed)?;
+        let assignment = assign_cells(cells, &points, &centres);
+        Ok(self.palette(assignment))
     }
 
-    /// The palette of counted distinct colours, each clustered and assigned on its own.
+    /// The palette of counted distinct colours, each embedded, clustered and assigned on
+    /// its own.
     pub fn extract_from_counts(&self, counts: &ColorCounts) -> Result<Palette> {
-        self.validate()?;
+        let o = &self.0;
         if counts.is_empty() {
             return Err(Error::NoPixels("no colours given".into()));
         }
-        let points = Points::embed(counts, self.space);
-        let centres = self.method.centres(&points, self.k, self.seed)?;
+        let points = Points::embed(counts, o.space)?;
+        let centres = o.method.centres(&points, o.k, o.seed)?;
         Ok(self.palette(assign(&points, &centres)))
     }
 
     /// Swatches at the means of the centres' members, weighted by the pixels they won.
     fn palette(&self, assignment: Assignment) -> Palette {
+        let o = &self.0;
         let swatches = assignment
             .means()
             .into_iter()
             .zip(assignment.weights)
-            .filter_map(|(mean, weight)| Some((self.space.to_rgb(mean?), weight)));
-        Palette::from_weights(self.k, self.method, self.space, swatches)
+            .filter_map(|(mean, weight)| Some((o.space.to_rgb(mean?), weight)));
+        Palette::from_weights(o.k, o.method, o.space, swatches)
+    }
+
+    /// The four palettes of the original analysis, pooling the pixels once: k-means and
+    /// agglomerative, each in RGB and in HSV (in that order).
+    pub fn comparison(&self, still: &Still) -> Result<Vec<Palette>> {
+        let cells = self.pool(still)?;
+        let mut palettes = Vec::with_capacity(4);
+        for method in [Method::Kmeans, Method::Agglomerative] {
+            for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
+                palettes.push(self.with(method, space).extract_from_cells(&cells)?);
+            }
+        }
+        Ok(palettes)
     }
 }
 
-/// The four palettes of the original analysis, counting the pixels once: k-means and
-/// agglomerative, each in RGB and in HSV (in that order).
+/// The four palettes of the original analysis: [`ValidOptions::comparison`] of `options`
+/// (whose method and space are ignored).
 pub fn comparison(still: &Still, options: &PaletteOptions) -> Result<Vec<Palette>> {
-    options.validate()?;
-    let cells = Cells::pool(still, options.brightness, options.threads)?;
-    let mut palettes = Vec::with_capacity(4);
-    for method in [Method::Kmeans, Method::Agglomerative] {
-        for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
-            palettes.push(
-                options
-                    .method(method)
-                    .space(space)
-                    .extract_from_cells(&cells)?,
-            );
-        }
-    }
-    Ok(palettes)
+    options.check()?.comparison(still)
 }
 
 #[cfg(test)]
@@ -242,20 +283,127 @@ mod tests {
         }
     }
 
+    /// `blobs.len()` noisy blobs: hundreds of colours (and pooled cells) each, so every
+    /// method clusters; with each blob's pixels.
+    fn noisy_blobs(blobs: &[([u8; 3], usize)], spread: i16) -> (Still, Vec<Vec<[u8; 3]>>) {
+        let mut rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(21);
+        let members: Vec<Vec<[u8; 3]>> = blobs
+            .iter()
+            .map(|&(centre, n)| {
+                (0..n)
+                    .map(|_| {
+                        centre.map(|c| {
+                            (i16::from(c) + rng.gen_range(-spread..=spread)).clamp(0, 255) as u8
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let pixels: Vec<[u8; 3]> = members.concat();
+        (
+            Still::from_rgb(pixels.len() as u32, 1, &pixels).unwrap(),
+            members,
+        )
+    }
+
+    /// A blob's swatch as a palette in `space` gives it: the mean of its pixels in that space.
+    fn mean_in(space: ColorSpace, pixels: &[[u8; 3]]) -> [u8; 3] {
+        let mut sum = [0.0f64; 3];
+        for &p in pixels {
+            let q = space.embed(p);
+            for d in 0..3 {
+                sum[d] += f64::from(q[d]);
+            }
+        }
+        space.to_rgb(sum.map(|s| (s / pixels.len() as f64) as f32))
+    }
+
+    const BLOBS: [([u8; 3], usize); 5] = [
+        ([200, 40, 40], 4000),
+        ([40, 150, 70], 3000),
+        ([50, 60, 200], 2000),
+        ([230, 210, 90], 1000),
+        ([35, 30, 30], 500),
+    ];
+
     #[test]
-    fn proportions_sum_to_one_and_are_sorted() {
-        let still = noisy(3, 4_000);
+    fn noisy_blobs_come_back_for_every_method_and_space() {
+        let (still, members) = noisy_blobs(&BLOBS, 12);
+        let total = members.iter().map(Vec::len).sum::<usize>() as f64;
+        let cells = Cells::from_still(&still, Brightness::default()).unwrap();
+        assert!(
+            cells.len() > 50 * BLOBS.len(),
+            "{} cells: too few to cluster",
+            cells.len()
+        );
         for method in Method::ALL {
-            let palette = PaletteOptions::new()
-                .method(method)
-                .extract(&still)
-                .unwrap();
-            let total: f64 = palette.colors.iter().map(|s| s.proportion).sum();
-            assert!((total - 1.0).abs() < 1e-9, "{method}");
-            assert!(palette
-                .colors
-                .windows(2)
-                .all(|w| w[0].proportion >= w[1].proportion));
+            for space in ColorSpace::ALL {
+                let palette = PaletteOptions::new()
+                    .k(BLOBS.len())
+                    .method(method)
+                    .space(space)
+                    .extract(&still)
+                    .unwrap();
+                assert_eq!(palette.len(), BLOBS.len(), "{method} {space}");
+                // Sorted by share, as the blobs are.
+                for (swatch, blob) in palette.colors.iter().zip(&members) {
+                    let (mean, share) = (mean_in(space, blob), blob.len() as f64 / total);
+                    for d in 0..3 {
+                        assert!(
+                            swatch.rgb[d].abs_diff(mean[d]) <= 2,
+                            "{method} {space}: {:?} vs {mean:?}",
+                            swatch.rgb
+                        );
+                    }
+                    assert!(
+                        (swatch.proportion - share).abs() < 0.01,
+                        "{method} {space}: share {} vs {share}",
+                        swatch.proportion
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_pixel_counts_for_the_swatch_nearest_to_it() {
+        let still = noisy(3, 4_000);
+        let pixels: Vec<[u8; 3]> = still.opaque_pixels().collect();
+        for method in Method::ALL {
+            for space in ColorSpace::ALL {
+                let palette = PaletteOptions::new()
+                    .method(method)
+                    .space(space)
+                    .extract(&still)
+                    .unwrap();
+                let total: f64 = palette.colors.iter().map(|s| s.proportion).sum();
+                assert!((total - 1.0).abs() < 1e-9, "{method} {space}");
+                assert!(palette
+                    .colors
+                    .windows(2)
+                    .all(|w| w[0].proportion >= w[1].proportion));
+                // Recount: each pixel to its nearest swatch, in the palette's space. Swatches
+                // are centres rounded to 8 bits, so a few boundary pixels may change sides;
+                // and agglomerative and accent draw their last boundaries around centres that
+                // the means of their pixels (the swatches) only approach: on uniform noise,
+                // where every pixel is near a boundary, up to 1.5% of the pixels.
+                let tolerance = if method == Method::Kmeans { 0.01 } else { 0.02 };
+                let swatches: Vec<[f32; 3]> =
+                    palette.colors.iter().map(|s| space.embed(s.rgb)).collect();
+                let mut counts = vec![0usize; swatches.len()];
+                for &p in &pixels {
+                    counts[crate::points::nearest(&swatches, space.embed(p))] += 1;
+                }
+                for (swatch, n) in palette.colors.iter().zip(counts) {
+                    let share = n as f64 / pixels.len() as f64;
+                    assert!(
+                        (swatch.proportion - share).abs() < tolerance,
+                        "{method} {space} {}: reported {} recounted {share}",
+                        swatch.hex,
+                        swatch.proportion
+                    );
+                }
+            }
         }
     }
 
@@ -276,15 +424,21 @@ mod tests {
     }
 
     #[test]
-    fn same_seed_same_palette() {
+    fn same_seed_same_palette_and_the_seed_is_used() {
         let still = noisy(7, 4_000);
         for method in Method::ALL {
             for space in ColorSpace::ALL {
                 let options = PaletteOptions::new().method(method).space(space).seed(42);
+                let palette = options.extract(&still).unwrap();
                 assert_eq!(
-                    options.extract(&still).unwrap(),
+                    palette,
                     options.extract(&still).unwrap(),
                     "{method} {space}"
+                );
+                // Uniform noise has no best palette: some other seed must find another one.
+                assert!(
+                    (0..8).any(|seed| options.seed(seed).extract(&still).unwrap() != palette),
+                    "{method} {space}: the seed changes nothing"
                 );
             }
         }
@@ -372,16 +526,32 @@ mod tests {
 
     #[test]
     fn comparison_gives_the_four_palettes_of_the_original() {
-        let palettes = comparison(&regions(&FOUR, 100), &PaletteOptions::new().k(4)).unwrap();
-        let titles: Vec<String> = palettes.iter().map(Palette::title).collect();
+        let still = noisy(5, 6_000);
+        let options = PaletteOptions::new().k(6).seed(3);
+        let palettes = comparison(&still, &options.method(Method::Accent)).unwrap();
+        let expected: Vec<Palette> = [
+            (Method::Kmeans, ColorSpace::Rgb),
+            (Method::Kmeans, ColorSpace::Hsv),
+            (Method::Agglomerative, ColorSpace::Rgb),
+            (Method::Agglomerative, ColorSpace::Hsv),
+        ]
+        .into_iter()
+        .map(|(method, space)| options.method(method).space(space).extract(&still).unwrap())
+        .collect();
+        assert_eq!(palettes, expected);
+    }
+
+    #[test]
+    fn a_failed_check_names_the_option_and_is_a_bad_request() {
+        let err = PaletteOptions::new()
+            .brightness(0.9, 0.1)
+            .check()
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::BadRequest);
+        assert!(err.to_string().contains("brightness"), "{err}");
         assert_eq!(
-            titles,
-            [
-                "k-means, RGB",
-                "k-means, HSV",
-                "agglomerative, RGB",
-                "agglomerative, HSV"
-            ]
+            Error::Clustering("x".into()).kind(),
+            crate::error::ErrorKind::Internal
         );
     }
 }

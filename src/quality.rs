@@ -22,14 +22,17 @@
 //! conversion, so the figures differ slightly (by under 0.05 CIEDE2000 on the sample stills: see
 //! the note in the tests).
 //!
-//! This module is self-contained (it uses nothing else of the crate), so benchmark programs may
-//! include it by path.
+//! Distinct colours are counted by [`ColorCounts`] and converted by [`crate::space::lab64`],
+//! the crate's one definition of each.
 
 use ::palette::color_difference::Ciede2000;
 use ::palette::white_point::D65;
-use ::palette::{FromColor, Lab, Srgb};
+use ::palette::Lab;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+use crate::counts::ColorCounts;
+use crate::space::lab64 as srgb8_to_lab;
 
 /// An accent is captured when a palette colour lies within this CIEDE2000 of its reference.
 pub const RECALL_DE00: f64 = 15.0;
@@ -154,7 +157,10 @@ impl Score {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn score(pixels: &[[u8; 3]], palette: &[[u8; 3]], accents: &[AccentMask]) -> Score {
-    let colors = dedup(pixels);
+    let colors: Vec<([u8; 3], u64)> = ColorCounts::from_pixels(pixels)
+        .iter()
+        .map(|(c, n)| (c, u64::from(n)))
+        .collect();
     let labs: Vec<Lab64> = colors.iter().map(|(c, _)| srgb8_to_lab(*c)).collect();
     let pal: Vec<Lab64> = palette.iter().map(|&c| srgb8_to_lab(c)).collect();
     let total: u64 = colors.iter().map(|(_, n)| n).sum();
@@ -217,11 +223,6 @@ pub fn score(pixels: &[[u8; 3]], palette: &[[u8; 3]], accents: &[AccentMask]) ->
     }
 }
 
-/// CIELAB (D65) of an 8-bit sRGB colour, in `f64`.
-fn srgb8_to_lab(c: [u8; 3]) -> Lab64 {
-    Lab64::from_color(Srgb::new(c[0], c[1], c[2]).into_format::<f64>())
-}
-
 /// CIEDE2000 from `lab` to the nearest colour of `pal`; infinite when `pal` is empty.
 fn nearest_de00(lab: &Lab64, pal: &[Lab64]) -> f64 {
     pal.iter()
@@ -235,37 +236,6 @@ fn min_pair_de00(pal: &[Lab64]) -> Option<f64> {
         .enumerate()
         .flat_map(|(i, a)| pal.iter().skip(i + 1).map(move |b| a.difference(*b)))
         .reduce(f64::min)
-}
-
-/// Distinct colours of `pixels` with their counts, in ascending `0xRRGGBB` order.
-fn dedup(pixels: &[[u8; 3]]) -> Vec<([u8; 3], u64)> {
-    let key = |c: &[u8; 3]| (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
-    let color = |k: u32| [(k >> 16) as u8, (k >> 8) as u8, k as u8];
-    if pixels.len() >= 1 << 22 {
-        // Large stills: one counter per possible colour beats sorting.
-        let mut counts = vec![0u32; 1 << 24];
-        for p in pixels {
-            if let Some(n) = counts.get_mut(key(p) as usize) {
-                *n += 1;
-            }
-        }
-        (0u32..)
-            .zip(counts)
-            .filter(|&(_, n)| n > 0)
-            .map(|(k, n)| (color(k), u64::from(n)))
-            .collect()
-    } else {
-        let mut keys: Vec<u32> = pixels.iter().map(key).collect();
-        keys.sort_unstable();
-        let mut out: Vec<([u8; 3], u64)> = Vec::new();
-        for k in keys {
-            match out.last_mut() {
-                Some((c, n)) if *c == color(k) => *n += 1,
-                _ => out.push((color(k), 1)),
-            }
-        }
-        out
-    }
 }
 
 /// The `q`-quantile (0..=1) of the values repeated by their counts, with numpy's default linear
@@ -434,9 +404,9 @@ mod tests {
         assert_eq!(weighted_percentile(&mut [(1.0, 0)], 0.5), None);
     }
 
-    /// Deduplicated scoring equals a brute-force pass over every pixel (both dedup paths).
+    /// Scoring counted colours equals a brute-force pass over every pixel (both counting paths).
     #[test]
-    fn dedup_matches_brute_force() {
+    fn counted_scoring_matches_brute_force() {
         let mut state = 12345u32;
         let mut next = || {
             state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
@@ -461,9 +431,13 @@ mod tests {
         // The counting path for large stills gives the same colours and counts as sorting.
         // 1024 copies of the 4096 pixels: 2^22 pixels, every count times 1024.
         let big: Vec<[u8; 3]> = px.iter().cycle().take(1 << 22).copied().collect();
-        let small: Vec<([u8; 3], u64)> =
-            dedup(&px).into_iter().map(|(c, n)| (c, n * 1024)).collect();
-        assert_eq!(dedup(&big), small);
+        let small = ColorCounts::from_pixels(&px);
+        let large = ColorCounts::from_pixels(&big);
+        assert_eq!(large.colors, small.colors);
+        assert!(large
+            .iter()
+            .zip(small.iter())
+            .all(|(a, b)| a.1 == b.1 * 1024));
     }
 
     /// A hue range with lo > hi wraps through 0: red (hue ≈ 40°) and magenta (≈ 328°) are in

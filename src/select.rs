@@ -1,12 +1,17 @@
-//! Which pixels take part, and how they are reduced before clustering.
+//! Which pixels take part: the one definition of a kept pixel.
 //!
-//! The palette pipeline pools the selected pixels into cells ([`crate::cells`]); this module
-//! holds the brightness filter and the exact count of distinct colours ([`ColorCounts`]: a
-//! colour seen 500 times weighs 500), which the pipeline uses for stills with very few
-//! colours and the notebooks for their statistics.
+//! A pixel is kept when it is opaque (alpha at least [`OPAQUE_ALPHA`]) and its brightness,
+//! the mean of R, G and B, lies in the original notebook's range ([`Brightness`]).
+//! [`Selection`] applies that test to a still's raw pixels ([`crate::Still::selection`]);
+//! pooling ([`crate::cells`]), exact counting ([`crate::counts`]), the exact assignment
+//! ([`crate::assign`]) and [`crate::Still::opaque_pixels`] all go through it.
+
+use std::ops::RangeInclusive;
 
 use crate::error::{Error, Result};
-use crate::load::{Still, OPAQUE_ALPHA};
+
+/// Alpha below this is "transparent": such pixels take no part in a palette.
+pub const OPAQUE_ALPHA: u8 = 128;
 
 /// The original notebook's brightness filter: keep pixels whose mean of R, G and B, as a
 /// fraction of 1, lies in `[min, max]`.
@@ -50,212 +55,127 @@ impl Brightness {
         self.min <= 0.0 && self.max >= 1.0
     }
 
-    /// Whether a pixel passes.
+    /// Whether an opaque pixel passes.
     #[must_use]
     pub fn keeps(self, [r, g, b]: [u8; 3]) -> bool {
-        self.channel_sums()
-            .contains(&(u16::from(r) + u16::from(g) + u16::from(b)))
-    }
-
-    /// The error for a still of which no pixel is left: all transparent, or all outside the
-    /// brightness range.
-    pub(crate) fn nothing_left(self, still: &Still) -> Error {
-        Error::NoPixels(if still.opaque_pixels().next().is_none() {
-            "every pixel is transparent".to_string()
-        } else {
-            format!(
-                "no pixel has a mean brightness between {} and {}",
-                self.min, self.max
-            )
-        })
+        self.channel_sums().contains(&channel_sum(r, g, b))
     }
 
     /// The filter on integer channel sums: `min * 765 <= r + g + b <= max * 765`.
-    pub(crate) fn channel_sums(self) -> std::ops::RangeInclusive<u16> {
+    fn channel_sums(self) -> RangeInclusive<u16> {
         (self.min * 765.0).ceil() as u16..=(self.max * 765.0).floor() as u16
     }
 }
 
-/// The distinct colours of the selected pixels, each with how many pixels have it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ColorCounts {
-    /// Distinct colours, in ascending 0xRRGGBB order.
-    pub colors: Vec<[u8; 3]>,
-    /// `counts[i]` pixels have `colors[i]`.
-    pub counts: Vec<u32>,
-    /// Total number of selected pixels.
-    pub total: u64,
+fn channel_sum(r: u8, g: u8, b: u8) -> u16 {
+    u16::from(r) + u16::from(g) + u16::from(b)
 }
 
-impl ColorCounts {
-    /// Counts the opaque pixels of `still` that pass `brightness`.
-    ///
-    /// Fails with [`Error::NoPixels`] when no pixel is left.
-    pub fn from_still(still: &Still, brightness: Brightness) -> Result<Self> {
-        let brightness = brightness.validate()?;
-        let sums = brightness.channel_sums();
-        let keep = |[r, g, b, a]: [u8; 4]| {
-            a >= OPAQUE_ALPHA && sums.contains(&(u16::from(r) + u16::from(g) + u16::from(b)))
-        };
-        let (pixels, channels) = still.raw();
-        let counts = if pixels.len() / channels >= DENSE_FROM_PIXELS {
-            count_dense(pixels, channels, keep)
-        } else {
-            count_sorted(pixels, channels, keep)
-        };
-        if counts.total == 0 {
-            return Err(brightness.nothing_left(still));
-        }
-        Ok(counts)
-    }
-
-    fn push(&mut self, key: u32, count: u32) {
-        let [_, r, g, b] = key.to_be_bytes();
-        self.colors.push([r, g, b]);
-        self.counts.push(count);
-        self.total += u64::from(count);
-    }
-
-    /// Number of distinct colours.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.colors.len()
-    }
-
-    /// Whether there is no colour at all.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.colors.is_empty()
-    }
-}
-
-/// Pixels from which [`count_dense`] beats [`count_sorted`].
-const DENSE_FROM_PIXELS: usize = 1 << 22;
-/// Colours per block of the dense table; only touched blocks are scanned.
-const BLOCK_BITS: u32 = 12;
-
-/// A raw pixel of `channels` (3 or 4) bytes as RGBA; an RGB pixel is opaque.
-fn rgba(p: &[u8]) -> [u8; 4] {
-    [p[0], p[1], p[2], p.get(3).copied().unwrap_or(u8::MAX)]
-}
-
-fn key([r, g, b, _]: [u8; 4]) -> u32 {
-    u32::from_be_bytes([0, r, g, b])
-}
-
-/// Small stills: collect the kept keys, radix-sort them, count the runs. Memory grows with
-/// the pixels, not with the 2^24 possible colours.
-fn count_sorted(pixels: &[u8], channels: usize, keep: impl Fn([u8; 4]) -> bool) -> ColorCounts {
-    let mut keys: Vec<u32> = pixels
-        .chunks_exact(channels)
-        .map(rgba)
-        .filter(|&p| keep(p))
-        .map(key)
-        .collect();
-    radsort::sort(&mut keys);
-    let mut out = ColorCounts::default();
-    for run in keys.chunk_by(|a, b| a == b) {
-        out.push(run[0], run.len() as u32);
-    }
-    out
-}
-
-/// Large stills: a count per possible colour (64 MiB, zeroed lazily by the system), where a
-/// sort of tens of millions of keys would cost more. Two threads each own half of the table
-/// (red below or from 128), so neither waits for the other; only touched blocks are scanned.
-fn count_dense(
-    pixels: &[u8],
+/// The kept pixels of a still (or of a run of its rows): its raw RGB or RGBA bytes and the
+/// test every pixel must pass.
+#[derive(Debug, Clone)]
+pub(crate) struct Selection<'a> {
+    pixels: &'a [u8],
     channels: usize,
-    keep: impl Fn([u8; 4]) -> bool + Sync,
-) -> ColorCounts {
-    let mut table = vec![0u32; 1 << 24];
-    let (low, high) = table.split_at_mut(1 << 23);
-    let count_half = |half: &mut [u32], upper: bool| {
-        let mut touched = vec![false; half.len() >> BLOCK_BITS];
-        for p in pixels.chunks_exact(channels).map(rgba) {
-            if (p[0] >= 128) == upper && keep(p) {
-                let k = (key(p) & 0x7F_FFFF) as usize;
-                half[k] += 1;
-                touched[k >> BLOCK_BITS] = true;
-            }
+    brightness: Brightness,
+    sums: RangeInclusive<u16>,
+}
+
+impl<'a> Selection<'a> {
+    /// The pixels among `pixels` (raw RGB or RGBA bytes, `channels` 3 or 4 a pixel) that
+    /// `brightness` (already validated) keeps.
+    pub(crate) fn new(pixels: &'a [u8], channels: usize, brightness: Brightness) -> Self {
+        debug_assert!(channels == 3 || channels == 4);
+        Self {
+            pixels,
+            channels,
+            brightness,
+            sums: brightness.channel_sums(),
         }
-        touched
-    };
-    let (touched_low, touched_high) = std::thread::scope(|scope| {
-        let upper = scope.spawn(|| count_half(high, true));
-        let lower = count_half(low, false);
-        (
-            lower,
-            upper
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        )
-    });
-    let mut out = ColorCounts::default();
-    let block = 1usize << BLOCK_BITS;
-    let touched = touched_low.into_iter().chain(touched_high);
-    for start in touched
-        .enumerate()
-        .filter(|(_, t)| *t)
-        .map(|(b, _)| b * block)
-    {
-        for (offset, &count) in table[start..start + block].iter().enumerate() {
-            if count > 0 {
-                out.push((start + offset) as u32, count);
+    }
+
+    /// Every one of `pixels` (RGB, so opaque), whatever its brightness.
+    pub(crate) fn of_pixels(pixels: &'a [[u8; 3]]) -> Self {
+        Self::new(pixels.as_flattened(), 3, Brightness::default())
+    }
+
+    /// The error for a selection of which no pixel is left: every pixel transparent, or
+    /// every opaque one outside the brightness range.
+    pub(crate) fn nothing_left(&self) -> Error {
+        let opaque = Self::new(self.pixels, self.channels, Brightness::default());
+        Error::NoPixels(if opaque.iter().next().is_none() {
+            "every pixel is transparent".to_string()
+        } else {
+            format!(
+                "no pixel has a mean brightness between {} and {}",
+                self.brightness.min, self.brightness.max
+            )
+        })
+    }
+
+    /// Pixels looked at (kept or not).
+    pub(crate) fn pixels(&self) -> usize {
+        self.pixels.len() / self.channels
+    }
+
+    /// The selection cut into `parts` runs of nearly equal length, each at most `max_pixels`.
+    pub(crate) fn pieces(&self, parts: usize, max_pixels: usize) -> Vec<Selection<'a>> {
+        let per_piece = self.pixels().div_ceil(parts.max(1)).clamp(1, max_pixels);
+        self.pixels
+            .chunks(per_piece * self.channels)
+            .map(|pixels| Selection::new(pixels, self.channels, self.brightness))
+            .collect()
+    }
+
+    /// Calls `f` with each kept pixel, in order.
+    pub(crate) fn for_each(&self, f: impl FnMut(u8, u8, u8)) {
+        if self.channels == 4 {
+            self.for_each_in::<4>(f);
+        } else {
+            self.for_each_in::<3>(f);
+        }
+    }
+
+    /// The kept pixels, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = [u8; 3]> + 'a {
+        let sums = self.sums.clone();
+        self.pixels
+            .chunks_exact(self.channels)
+            .filter_map(move |p| kept(p, &sums))
+    }
+
+    #[inline(always)]
+    fn for_each_in<const CHANNELS: usize>(&self, mut f: impl FnMut(u8, u8, u8)) {
+        if *self.sums.start() == 0 && *self.sums.end() >= 765 {
+            // Every brightness: only alpha decides (the common case, kept branch-light).
+            let every = 0..=u16::MAX;
+            for p in self.pixels.chunks_exact(CHANNELS) {
+                if let Some([r, g, b]) = kept(p, &every) {
+                    f(r, g, b);
+                }
+            }
+        } else {
+            for p in self.pixels.chunks_exact(CHANNELS) {
+                if let Some([r, g, b]) = kept(p, &self.sums) {
+                    f(r, g, b);
+                }
             }
         }
     }
-    out
+}
+
+/// The test: an RGB pixel, or an RGBA pixel at least [`OPAQUE_ALPHA`], whose channel sum
+/// lies in `sums`.
+#[inline(always)]
+fn kept(p: &[u8], sums: &RangeInclusive<u16>) -> Option<[u8; 3]> {
+    let (r, g, b) = (p[0], p[1], p[2]);
+    let opaque = p.len() == 3 || p[3] >= OPAQUE_ALPHA;
+    (opaque && sums.contains(&channel_sum(r, g, b))).then_some([r, g, b])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn still(pixels: &[[u8; 3]]) -> Still {
-        Still::from_rgb(pixels.len() as u32, 1, pixels).unwrap()
-    }
-
-    #[test]
-    fn counts_distinct_colours() {
-        let counts = ColorCounts::from_still(
-            &still(&[[1, 2, 3], [9, 9, 9], [1, 2, 3]]),
-            Brightness::default(),
-        )
-        .unwrap();
-        assert_eq!(counts.colors, vec![[1, 2, 3], [9, 9, 9]]);
-        assert_eq!(counts.counts, vec![2, 1]);
-        assert_eq!(counts.total, 3);
-    }
-
-    #[test]
-    fn sorted_and_dense_counts_agree() {
-        let keys = [
-            5u32, 0xFF_FFFF, 5, 0, 77, 5, 4096, 4095, 0x80_0000, 0x7F_FFFF,
-        ];
-        let pixels: Vec<u8> = keys
-            .iter()
-            .flat_map(|k| {
-                let [_, r, g, b] = k.to_be_bytes();
-                [r, g, b, 255]
-            })
-            .collect();
-        let everything = |_: [u8; 4]| true;
-        let (a, b) = (
-            count_sorted(&pixels, 4, everything),
-            count_dense(&pixels, 4, everything),
-        );
-        assert_eq!(a, b);
-        assert_eq!(a.counts, vec![1, 3, 1, 1, 1, 1, 1, 1]);
-        // RGB pixels (3 bytes, no alpha) count the same, as opaque.
-        let rgb: Vec<u8> = pixels
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
-        assert_eq!(count_sorted(&rgb, 3, everything), a);
-        assert_eq!(count_dense(&rgb, 3, everything), a);
-        assert_eq!(a.total, 10);
-    }
 
     #[test]
     fn brightness_filter_uses_mean_of_channels() {
@@ -265,20 +185,34 @@ mod tests {
         assert!(filter.keeps([255, 0, 0])); // mean 1/3
                                             // Bounds are inclusive, exactly: 0.2 * 765 = 153.
         assert!(filter.keeps([51, 51, 51]) && !filter.keeps([51, 51, 50]));
-        let counts = ColorCounts::from_still(
-            &still(&[[0, 0, 0], [128, 128, 128], [255, 255, 255]]),
-            filter,
-        )
-        .unwrap();
-        assert_eq!(counts.colors, vec![[128, 128, 128]]);
     }
 
     #[test]
-    fn nothing_left_is_a_clear_error() {
-        let err = ColorCounts::from_still(&still(&[[0, 0, 0]]), Brightness { min: 0.5, max: 1.0 })
-            .unwrap_err();
+    fn selection_drops_transparent_and_filtered_pixels() {
+        let rgba = [
+            200, 10, 10, 255, // kept
+            10, 200, 10, 127, // transparent
+            0, 0, 0, 255, // too dark
+            120, 60, 200, 128, // kept: alpha at the threshold
+        ];
+        let selection = Selection::new(&rgba, 4, Brightness { min: 0.1, max: 1.0 });
+        let mut pushed = Vec::new();
+        selection.for_each(|r, g, b| pushed.push([r, g, b]));
+        assert_eq!(pushed, vec![[200, 10, 10], [120, 60, 200]]);
+        assert_eq!(selection.iter().collect::<Vec<_>>(), pushed);
+        let pieces = selection.pieces(3, usize::MAX);
+        let joined: Vec<[u8; 3]> = pieces.iter().flat_map(Selection::iter).collect();
+        assert_eq!(joined, pushed);
+        assert_eq!(pieces.iter().map(Selection::pixels).sum::<usize>(), 4);
+    }
+
+    #[test]
+    fn nothing_left_says_why() {
+        let err = Selection::new(&[0, 0, 0], 3, Brightness { min: 0.5, max: 1.0 }).nothing_left();
         assert!(matches!(err, Error::NoPixels(_)));
         assert!(err.to_string().contains("brightness"), "{err}");
+        let err = Selection::new(&[9, 9, 9, 0], 4, Brightness::default()).nothing_left();
+        assert!(err.to_string().contains("transparent"), "{err}");
     }
 
     #[test]

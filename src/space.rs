@@ -1,10 +1,14 @@
-//! Colour spaces in which pixels are clustered.
+//! Colour spaces in which pixels are clustered, and every sRGB -> CIELAB conversion.
 //!
 //! Each space maps an sRGB colour to a point in 3-D where Euclidean distance is meaningful,
-//! and maps a cluster centre back. Conversions come from the `palette` crate.
+//! and maps a cluster centre back. Conversions come from the `palette` crate; 8-bit colours
+//! go through a table of the sRGB transfer function, so the clustering's CIELAB ([`lab`])
+//! costs no `powf`, while the quality scores use `palette`'s conversion in `f64`
+//! ([`lab64`]), as the reference scorer does.
 
 use std::sync::OnceLock;
 
+use ::palette::white_point::D65;
 use ::palette::{FromColor, Hsv, IntoColor, Lab, LinSrgb, RgbHue, Srgb};
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +96,25 @@ impl ColorSpace {
         let clamp = |c: f32| (c.clamp(0.0, 1.0) * 255.0).round() as u8;
         [clamp(rgb.red), clamp(rgb.green), clamp(rgb.blue)]
     }
+}
+
+/// CIELAB (D65) of an 8-bit sRGB colour, as the clustering sees it.
+#[must_use]
+pub fn lab(rgb: [u8; 3]) -> Lab {
+    let [l, a, b] = ColorSpace::Lab.embed(rgb);
+    Lab::new(l, a, b)
+}
+
+/// CIELAB (D65) of an sRGB colour with channels as fractions (0..=1), through `palette`.
+#[must_use]
+pub fn lab_of_fraction([r, g, b]: [f32; 3]) -> Lab {
+    Lab::from_color(Srgb::new(r, g, b).into_linear())
+}
+
+/// CIELAB (D65) of an 8-bit sRGB colour in `f64`, for the quality scores.
+#[must_use]
+pub fn lab64([r, g, b]: [u8; 3]) -> Lab<D65, f64> {
+    Lab::from_color(Srgb::new(r, g, b).into_format::<f64>())
 }
 
 /// `palette`'s sRGB transfer function for each 8-bit level, computed once: the same numbers

@@ -18,8 +18,8 @@ use ndarray::Array2;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 
-use super::{distance2, Point, Points};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::points::{distance2, Point, Points};
 
 /// Pixels sampled for the linkage: 2 048 pixels need about 100 MB of distance matrices.
 pub const AGGLOMERATIVE_SAMPLE: usize = 2_048;
@@ -58,9 +58,7 @@ pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>
         .with_method(linfa_hierarchical::Method::Ward)
         .num_clusters(k)
         .transform(kernel)
-        .map_err(|e| {
-            crate::error::Error::InvalidOption(format!("agglomerative clustering failed: {e}"))
-        })?
+        .map_err(|e| Error::Clustering(format!("agglomerative clustering failed: {e}")))?
         .targets;
     let clusters = labels.iter().max().map_or(0, |m| m + 1);
     let mut sums = vec![[0.0f64; 3]; clusters];
@@ -77,4 +75,35 @@ pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>
         .filter(|(_, &c)| c > 0)
         .map(|(s, &c)| s.map(|v| (v / c as f64) as f32))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::points::test_points;
+
+    /// Three tight groups far apart: Ward finds them, with their means.
+    #[test]
+    fn ward_separates_distant_groups() {
+        let mut coords = Vec::new();
+        for (i, base) in [[0.0f32; 3], [5.0, 0.0, 0.0], [0.0, 5.0, 5.0]]
+            .iter()
+            .enumerate()
+        {
+            for j in 0..50 {
+                let jitter = (j % 5) as f32 * 0.01 * (i + 1) as f32;
+                coords.push([base[0] + jitter, base[1], base[2] - jitter]);
+            }
+        }
+        let p = test_points(&coords, &vec![1.0; coords.len()]);
+        let mut found = centres(&p, 3, 1).unwrap();
+        found.sort_by(|a, b| (a[0] + 2.0 * a[1]).total_cmp(&(b[0] + 2.0 * b[1])));
+        assert_eq!(found.len(), 3);
+        for (f, want) in found
+            .iter()
+            .zip([[0.0f32, 0.0, 0.0], [5.0, 0.0, 0.0], [0.0, 5.0, 5.0]])
+        {
+            assert!(distance2(*f, want).sqrt() < 0.1, "{f:?} vs {want:?}");
+        }
+    }
 }

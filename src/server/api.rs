@@ -15,8 +15,9 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::middleware::megabytes;
 use super::page;
-use super::query::{pairs, Format, PaletteRequest, OPTION_PARAMS};
+use super::query::{pairs, PaletteRequest, OPTION_PARAMS};
 use super::state::{find_sample, AppState};
+use crate::format::{Format, FIGURE_WIDTH};
 use crate::palette::Swatch;
 use crate::pipeline::MAX_K;
 use crate::{data, Error, Figure, Palette, Still, StripStyle};
@@ -24,8 +25,6 @@ use crate::{data, Error, Figure, Palette, Still, StripStyle};
 /// The query, as name/value pairs (or why it could not be decoded).
 type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
-/// Width of the rendered still-with-strip figure, as the CLI draws it.
-const FIGURE_WIDTH: u32 = 900;
 /// Columns of the swatch grid `/api/export` draws.
 const GRID_COLUMNS: usize = 8;
 
@@ -38,7 +37,7 @@ fn accepted(own: &[&'static str]) -> Vec<&'static str> {
 pub async fn root(State(state): State<AppState>, query: QueryPairs) -> Result<Response, ApiError> {
     let pairs = pairs(query)?;
     if pairs.is_empty() {
-        return Ok(page::index(&state));
+        return Ok(page::index());
     }
     let request = PaletteRequest::parse(&pairs, &accepted(&["url"]))?;
     let palette = palette_of_url(&state, &request).await?;
@@ -211,57 +210,31 @@ async fn respond(
                 Input::Decoded(still) => still,
             };
             let palette = options.extract(&still)?;
-            let name = format!("{label} ({}, k={})", palette.title(), palette.k);
-            Ok(match format {
-                Format::Json => Rendered::Json(palette.to_json()),
-                Format::Gpl => Rendered::Gpl(palette.to_gpl(&name)),
-                Format::Png | Format::Svg => {
-                    let figure = Figure::still_with_strip(
-                        &still,
-                        &palette,
-                        FIGURE_WIDTH,
-                        StripStyle::default(),
-                    );
-                    if format == Format::Png {
-                        Rendered::Png(figure.to_png()?)
-                    } else {
-                        Rendered::Svg(figure.to_svg()?)
-                    }
-                }
+            format.write(&palette, &palette.name_for(&label), || {
+                Figure::still_with_strip(&still, &palette, FIGURE_WIDTH, StripStyle::default())
             })
         })
         .await?;
-    Ok(rendered.into_response_as("palette", false))
+    Ok(file_response(format, rendered, "palette", false))
 }
 
-/// A palette, rendered.
-enum Rendered {
-    Json(String),
-    Png(Vec<u8>),
-    Svg(String),
-    Gpl(String),
-}
-
-impl Rendered {
-    /// The response, with a file name for saving (`stem.png`, ...); `attachment` asks the
-    /// browser to download rather than show it. A `.gpl` file is always an attachment.
-    fn into_response_as(self, stem: &str, attachment: bool) -> Response {
-        let (content_type, extension, body, attachment) = match self {
-            Rendered::Json(text) => ("application/json", "json", text.into_bytes(), attachment),
-            Rendered::Png(bytes) => ("image/png", "png", bytes, attachment),
-            Rendered::Svg(text) => ("image/svg+xml", "svg", text.into_bytes(), attachment),
-            Rendered::Gpl(text) => ("text/plain; charset=utf-8", "gpl", text.into_bytes(), true),
-        };
-        let disposition = if attachment { "attachment" } else { "inline" };
-        let disposition = format!("{disposition}; filename=\"{stem}.{extension}\"");
-        let mut response = (StatusCode::OK, body).into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-        response
+/// A palette written in `format`, with a file name for saving (`stem.png`, ...);
+/// `attachment` asks the browser to download rather than show it. A `.gpl` file is always
+/// an attachment.
+fn file_response(format: Format, body: Vec<u8>, stem: &str, attachment: bool) -> Response {
+    let attachment = attachment || format == Format::Gpl;
+    let disposition = if attachment { "attachment" } else { "inline" };
+    let disposition = format!("{disposition}; filename=\"{stem}.{}\"", format.extension());
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
     }
+    response
 }
 
 /// Largest palette JSON `/api/export` reads: 32 colours take about 2 kB.
@@ -286,19 +259,16 @@ pub async fn export(
     let name = request
         .name
         .map(|n| n.chars().take(100).collect::<String>())
-        .unwrap_or_else(|| format!("{} ({} colours)", palette.title(), palette.len()));
+        .unwrap_or_else(|| palette.name_for("palette"));
     let format = request.format;
     let rendered = state
         .job(move || {
-            Ok(match format {
-                Format::Json => Rendered::Json(palette.to_json()),
-                Format::Gpl => Rendered::Gpl(palette.to_gpl(&name)),
-                Format::Png => Rendered::Png(Figure::swatch_grid(&palette, GRID_COLUMNS).to_png()?),
-                Format::Svg => Rendered::Svg(Figure::swatch_grid(&palette, GRID_COLUMNS).to_svg()?),
+            format.write(&palette, &name, || {
+                Figure::swatch_grid(&palette, GRID_COLUMNS)
             })
         })
         .await?;
-    Ok(rendered.into_response_as("palette", true))
+    Ok(file_response(format, rendered, "palette", true))
 }
 
 /// A palette from a client, made safe to draw: 1 to [`MAX_K`] colours, proportions in 0..1,

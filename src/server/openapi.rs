@@ -6,8 +6,8 @@
 
 use serde_json::{json, Value};
 
-use super::query::Format;
-use super::Config;
+use super::config::Config;
+use crate::format::Format;
 use crate::pipeline::MAX_K;
 use crate::{ColorSpace, Method};
 
@@ -64,12 +64,12 @@ pub fn document(config: &Config) -> Value {
         out
     };
     let rendered = json!({
-        "description": "The palette (format=json, the default), the still with its palette strip (png, svg), or a GIMP palette (gpl).",
+        "description": "The palette (format=json, the default), one hex code a line (hex), the still with its palette strip (png, svg), or a GIMP palette (gpl).",
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Palette"}},
             "image/png": {"schema": {"type": "string", "format": "binary"}},
             "image/svg+xml": {"schema": {"type": "string"}},
-            "text/plain": {"schema": {"type": "string", "description": "GIMP palette (.gpl)"}}
+            "text/plain": {"schema": {"type": "string", "description": "GIMP palette (.gpl), or hex codes"}}
         }
     });
     let image_body = json!({
@@ -166,7 +166,7 @@ pub fn document(config: &Config) -> Value {
                 "tags": ["palette"],
                 "parameters": [
                     {"name": "format", "in": "query", "schema": {"type": "string", "enum": formats, "default": "json"},
-                     "description": "png or svg: a grid of swatches with hex codes and shares; gpl: a GIMP palette; json: the palette, normalised."},
+                     "description": "png or svg: a grid of swatches with hex codes and shares; gpl: a GIMP palette; hex: one code a line; json: the palette, normalised."},
                     {"name": "name", "in": "query", "schema": {"type": "string", "maxLength": 100},
                      "description": "The palette's name inside the .gpl file."}
                 ],

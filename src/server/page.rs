@@ -6,7 +6,8 @@
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::state::AppState;
+use std::sync::OnceLock;
+
 use crate::{ColorSpace, Method};
 
 const INDEX: &str = include_str!("static/index.html");
@@ -18,12 +19,17 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob: http: https:; 
                    style-src 'self'; script-src 'self'; connect-src 'self'; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The page with its menus filled in, made once.
+fn page() -> &'static str {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    PAGE.get_or_init(render_index)
+}
+
 /// The page with its menus filled in.
-#[must_use]
-pub fn render_index() -> String {
+fn render_index() -> String {
     let methods: String = Method::ALL
         .iter()
-        .map(|&m| option(m.name(), m.label(), m == Method::default()))
+        .map(|&m| option(m.name(), m.title(), m == Method::default()))
         .collect();
     let spaces: String = ColorSpace::ALL
         .iter()
@@ -58,8 +64,8 @@ fn escape(text: &str) -> String {
 }
 
 /// `GET /` without a query.
-pub fn index(state: &AppState) -> Response {
-    let mut response = Html(state.page().to_owned()).into_response();
+pub fn index() -> Response {
+    let mut response = Html(page()).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -11,8 +11,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 
 use super::error::ApiError;
+use crate::format::Format;
 use crate::pipeline::MAX_K;
-use crate::{ColorSpace, Method, PaletteOptions};
+use crate::{ColorSpace, Method, PaletteOptions, ValidOptions};
 
 /// The parameters every palette route takes.
 pub const OPTION_PARAMS: [&str; 6] = [
@@ -24,55 +25,8 @@ pub const OPTION_PARAMS: [&str; 6] = [
     "seed",
 ];
 
-/// What a palette route answers with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// The palette JSON.
-    #[default]
-    Json,
-    /// The still with its palette strip, as PNG.
-    Png,
-    /// The still with its palette strip, as SVG.
-    Svg,
-    /// A GIMP palette file.
-    Gpl,
-}
-
-impl Format {
-    /// Every format, in the order they are documented.
-    pub const ALL: [Format; 4] = [Format::Json, Format::Png, Format::Svg, Format::Gpl];
-
-    /// The name used in `?format=`.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Png => "png",
-            Format::Svg => "svg",
-            Format::Gpl => "gpl",
-        }
-    }
-}
-
-impl FromStr for Format {
-    type Err = ApiError;
-
-    fn from_str(s: &str) -> Result<Self, ApiError> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                let names: Vec<_> = Format::ALL.iter().map(|f| f.name()).collect();
-                ApiError::bad_request(format!(
-                    "unknown format {s:?} (expected {})",
-                    names.join(", ")
-                ))
-            })
-    }
-}
-
 /// A palette request: where the still comes from, how to cluster, what to answer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PaletteRequest {
     /// `?url=`: an http(s) address to fetch the still from.
     pub url: Option<String>,
@@ -82,18 +36,16 @@ pub struct PaletteRequest {
     pub name: Option<String>,
     /// `?format=`.
     pub format: Format,
-    /// Clustering options, already validated.
-    pub options: PaletteOptions,
+    /// Clustering options, checked.
+    pub options: ValidOptions,
 }
 
 impl PaletteRequest {
     /// Parses `pairs`, accepting only the names in `accepted`, and validates the options.
     pub fn parse(pairs: &[(String, String)], accepted: &[&str]) -> Result<Self, ApiError> {
-        let mut request = PaletteRequest {
-            // The server runs one palette job per core: each keeps to its own thread.
-            options: PaletteOptions::new().threads(1),
-            ..PaletteRequest::default()
-        };
+        let (mut url, mut sample, mut name, mut format) = (None, None, None, Format::default());
+        // The server runs one palette job per core: each keeps to its own thread.
+        let mut options = PaletteOptions::new().threads(1);
         let mut seen: Vec<&str> = Vec::new();
         for (key, value) in pairs {
             let key = key.as_str();
@@ -110,12 +62,11 @@ impl PaletteRequest {
             }
             seen.push(key);
             let value = value.trim();
-            let options = &mut request.options;
             match key {
-                "url" => request.url = Some(value.to_owned()).filter(|v| !v.is_empty()),
-                "sample" => request.sample = Some(value.to_owned()).filter(|v| !v.is_empty()),
-                "name" => request.name = Some(value.to_owned()),
-                "format" => request.format = value.parse()?,
+                "url" => url = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                "sample" => sample = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                "name" => name = Some(value.to_owned()),
+                "format" => format = value.parse()?,
                 "k" => {
                     options.k = number(key, value, &format!("a whole number from 1 to {MAX_K}"))?
                 }
@@ -131,8 +82,13 @@ impl PaletteRequest {
                 }
             }
         }
-        request.options.validate()?;
-        Ok(request)
+        Ok(PaletteRequest {
+            url,
+            sample,
+            name,
+            format,
+            options: options.check()?,
+        })
     }
 
     /// The `url` parameter, or the 400 the original answered with 200.
@@ -215,7 +171,7 @@ mod tests {
             .brightness(0.1, 0.9)
             .seed(7)
             .threads(1);
-        assert_eq!(r.options, expected);
+        assert_eq!(r.options.options(), &expected);
         assert_eq!(r.format, Format::Svg);
     }
 

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::config::Config;
 use super::error::ApiError;
-use super::Config;
 use crate::data::{self, Sample};
 use crate::load::Still;
 
@@ -25,8 +25,6 @@ struct Inner {
     uploads: Arc<Semaphore>,
     /// Sample stills decoded once: the page asks for them again and again.
     samples: Mutex<HashMap<&'static str, Arc<Still>>>,
-    /// The page, with the method and space lists filled in.
-    page: String,
     /// The OpenAPI document.
     openapi: String,
 }
@@ -39,7 +37,6 @@ impl AppState {
         let fetches = Arc::new(Semaphore::new(config.max_fetches.max(1)));
         let uploads = Arc::new(Semaphore::new(config.max_uploads.max(1)));
         Self(Arc::new(Inner {
-            page: super::page::render_index(),
             openapi: super::openapi::document(&config).to_string(),
             config,
             jobs,
@@ -53,12 +50,6 @@ impl AppState {
     #[must_use]
     pub fn config(&self) -> &Config {
         &self.0.config
-    }
-
-    /// The page's HTML.
-    #[must_use]
-    pub fn page(&self) -> &str {
-        &self.0.page
     }
 
     /// The OpenAPI document, as JSON text.
