@@ -176,21 +176,22 @@ fn extract_clusters_noisy_blobs_back_to_their_colours() {
     let blobs = common::four_blobs();
     let file = temp("blobs.png");
     blobs.image.save(&file).expect("write the still");
-    for method in ["kmeans", "agglomerative", "accent"] {
-        for space in ["rgb", "hsv", "lab"] {
+    for method in Method::ALL {
+        for space in ColorSpace::ALL {
             let out = run(&[
                 "extract",
                 path_str(&file),
                 "-k",
                 "4",
                 "--method",
-                method,
+                method.name(),
                 "--space",
-                space,
+                space.name(),
             ]);
             assert!(out.status.success(), "{}", stderr(&out));
-            let json = check_palette_json(&stdout(&out), 4, method, space);
-            common::assert_recovers(&blobs, &json_swatches(&json), 2.0, &format!("{method} {space}"));
+            let json = check_palette_json(&stdout(&out), 4, method.name(), space.name());
+            let context = format!("{method} {space}");
+            common::assert_recovers(&blobs, space, &json_swatches(&json), 2.0, &context);
         }
     }
 }

@@ -10,9 +10,9 @@
 //! them) and the sample stills (`COLOR_PALETTES_DATA`, else `data/cache/`). Without them the
 //! test fails, saying what is missing; `COLOR_PALETTES_SKIP=web` skips it, on purpose.
 
-mod common;
-
 #![cfg(feature = "server")]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -590,7 +590,8 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         .seed(2)
         .extract(&uploaded)
         .expect("palette");
-    common::assert_recovers(&blobs, &common::swatches(&palette), 2.0, "the crate");
+    let swatches = common::swatches(&palette);
+    common::assert_recovers(&blobs, ColorSpace::Hsv, &swatches, 2.0, "the crate");
     check_shown_palette(&client, &palette).await;
     screenshot(&client, "web-upload.png").await;
 

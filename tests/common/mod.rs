@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use color_palettes::data;
+use color_palettes::{data, ColorSpace};
 
 /// Environment variable naming the test groups to skip, comma-separated (`web`, `samples`,
 /// `accents`). Nothing is ever skipped unless it is named here; a skip is reported loudly.
@@ -79,10 +79,47 @@ pub fn accents_path() -> PathBuf {
 /// A synthetic still of noisy colour blobs, and what a palette of it must say.
 pub struct Blobs {
     pub image: image::RgbImage,
-    /// The exact mean colour of each blob's pixels, in blob order.
-    pub means: Vec<[f64; 3]>,
+    /// Each blob's pixels, in blob order.
+    pub members: Vec<Vec<[u8; 3]>>,
     /// Each blob's share of the pixels, in blob order.
     pub shares: Vec<f64>,
+}
+
+impl Blobs {
+    /// The mean colour of each blob's pixels taken in `space` (a swatch is the mean of its
+    /// pixels in the space it was clustered in: in HSV, say, the mean of the red blob is a
+    /// little more saturated than its mean in RGB).
+    pub fn means(&self, space: ColorSpace) -> Vec<[f64; 3]> {
+        self.members
+            .iter()
+            .map(|pixels| {
+                let mut sum = [0.0f64; 3];
+                for &p in pixels {
+                    for (s, v) in sum.iter_mut().zip(space.embed(p)) {
+                        *s += f64::from(v);
+                    }
+                }
+                let n = pixels.len() as f64;
+                let mean = sum.map(|s| (s / n) as f32);
+                if space == ColorSpace::Rgb {
+                    // Unrounded, so the test holds the swatch to the exact mean.
+                    mean.map(|v| f64::from(v) * 255.0)
+                } else {
+                    space.to_rgb(mean).map(f64::from)
+                }
+            })
+            .collect()
+    }
+
+    /// Keeps only the blobs `kept`, with their shares of what is left.
+    pub fn only(&self, kept: std::ops::Range<usize>) -> Blobs {
+        let total: f64 = self.shares[kept.clone()].iter().sum();
+        Blobs {
+            image: self.image.clone(),
+            members: self.members[kept.clone()].to_vec(),
+            shares: self.shares[kept].iter().map(|s| s / total).collect(),
+        }
+    }
 }
 
 /// A deterministic generator (xorshift64*), so every run draws the same still.
@@ -118,26 +155,21 @@ pub fn blobs(centres: &[[u8; 3]], counts: &[usize], spread: i32, width: u32) -> 
         let j = (rng.next() % (i as u64 + 1)) as usize;
         owners.swap(i, j);
     }
-    let mut sums = vec![[0.0f64; 3]; centres.len()];
+    let mut members = vec![Vec::new(); centres.len()];
     let mut pixels = Vec::with_capacity(total * 3);
     for &owner in &owners {
-        for (c, sum) in sums[owner].iter_mut().enumerate() {
-            let v = (i32::from(centres[owner][c]) + rng.offset(spread)).clamp(0, 255) as u8;
-            *sum += f64::from(v);
-            pixels.push(v);
-        }
+        let colour: [u8; 3] = std::array::from_fn(|c| {
+            (i32::from(centres[owner][c]) + rng.offset(spread)).clamp(0, 255) as u8
+        });
+        pixels.extend(colour);
+        members[owner].push(colour);
     }
-    let means = sums
-        .iter()
-        .zip(counts)
-        .map(|(s, &n)| s.map(|v| v / n as f64))
-        .collect();
     let shares = counts.iter().map(|&n| n as f64 / total as f64).collect();
     let image = image::RgbImage::from_raw(width, (total / width as usize) as u32, pixels)
         .expect("a full rectangle");
     Blobs {
         image,
-        means,
+        members,
         shares,
     }
 }
@@ -187,18 +219,26 @@ pub fn distinct_colours_and_cells(image: &image::RgbImage) -> (usize, usize) {
     (colours.len(), cells.len())
 }
 
-/// Checks that a palette (`(rgb, share)` largest first) is the blobs': one colour per blob,
-/// within `levels` of its mean on every channel, with its share within 1 percentage point.
+/// Checks that a palette clustered in `space` (`(rgb, share)` largest first) is the blobs':
+/// one colour per blob, within `levels` of its mean in that space on every channel, with its
+/// share within 1 percentage point.
 #[track_caller]
-pub fn assert_recovers(blobs: &Blobs, got: &[([u8; 3], f64)], levels: f64, context: &str) {
+pub fn assert_recovers(
+    blobs: &Blobs,
+    space: ColorSpace,
+    got: &[([u8; 3], f64)],
+    levels: f64,
+    context: &str,
+) {
+    let means = blobs.means(space);
     assert_eq!(
         got.len(),
-        blobs.means.len(),
+        means.len(),
         "{context}: {} colours, expected one per blob: {got:?}",
         got.len()
     );
     let mut used = vec![false; got.len()];
-    for (mean, share) in blobs.means.iter().zip(&blobs.shares) {
+    for (mean, share) in means.iter().zip(&blobs.shares) {
         let nearest = (0..got.len())
             .filter(|&i| !used[i])
             .min_by(|&a, &b| distance(got[a].0, *mean).total_cmp(&distance(got[b].0, *mean)))
