@@ -274,7 +274,9 @@ fn formats_and_figures() {
     assert!(svg_text.starts_with("<svg"));
     for ([r, g, b], _) in &swatches {
         assert!(
-            svg_text.to_lowercase().contains(&format!("#{r:02x}{g:02x}{b:02x}")),
+            svg_text
+                .to_lowercase()
+                .contains(&format!("#{r:02x}{g:02x}{b:02x}")),
             "the SVG draws {r},{g},{b}"
         );
     }
@@ -293,12 +295,20 @@ fn formats_and_figures() {
         path_str(&equal),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).expect("JSON"), expected);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).expect("JSON"),
+        expected
+    );
     let figure = image::open(&equal).expect("a PNG").to_rgb8();
     assert_eq!(figure.width(), 600);
     let strips = common::strips(&figure);
     common::assert_strip(strips.last().expect("a strip"), &swatches, true);
-    let widths: Vec<u32> = strips.last().expect("a strip").iter().map(|s| s.1).collect();
+    let widths: Vec<u32> = strips
+        .last()
+        .expect("a strip")
+        .iter()
+        .map(|s| s.1)
+        .collect();
     assert!(
         widths.iter().max().expect("swatches") - widths.iter().min().expect("swatches") <= 1,
         "equal swatches: {widths:?}"
@@ -321,7 +331,9 @@ fn formats_and_figures() {
     let figure = image::open(&compare).expect("a PNG").to_rgb8();
     let strips = common::strips(&figure);
     assert!(strips.len() >= 4, "four strips: found {}", strips.len());
-    let svg_text = std::fs::read_to_string(&compare_svg).expect("the SVG").to_lowercase();
+    let svg_text = std::fs::read_to_string(&compare_svg)
+        .expect("the SVG")
+        .to_lowercase();
     assert!(svg_text.starts_with("<svg"));
     let mut palettes = Vec::new();
     for method in [Method::Kmeans, Method::Agglomerative] {
@@ -336,11 +348,16 @@ fn formats_and_figures() {
             assert!(svg_text.contains(&format!("#{r:02x}{g:02x}{b:02x}")));
         }
     }
-    assert_ne!(palettes[0], palettes[2], "k-means and agglomerative differ here");
+    assert_ne!(
+        palettes[0], palettes[2],
+        "k-means and agglomerative differ here"
+    );
 }
 
 /// Options that differ from every default, so a source that lost one would show.
-const OPTIONS: [&str; 8] = ["-k", "5", "--method", "accent", "--space", "lab", "--seed", "3"];
+const OPTIONS: [&str; 8] = [
+    "-k", "5", "--method", "accent", "--space", "lab", "--seed", "3",
+];
 
 /// `extract FILE` with [`OPTIONS`]: what stdin and URLs must print too.
 fn extract_file(name: &str) -> (Vec<u8>, Vec<u8>) {
@@ -389,7 +406,11 @@ fn bad_input_fails_with_one_clear_line() {
 
     let text = temp("notes.png");
     std::fs::write(&text, "just some text").unwrap();
-    assert_clean_failure(&run(&["extract", path_str(&text)]), "not a readable image", 1);
+    assert_clean_failure(
+        &run(&["extract", path_str(&text)]),
+        "not a readable image",
+        1,
+    );
 
     let bytes = std::fs::read(common::still_path("Chimera")).unwrap();
     let truncated = temp("truncated.png");
@@ -459,7 +480,11 @@ fn malformed_arguments_exit_with_2() {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
-        assert_eq!(err.lines().count(), 1, "{args:?}: one line expected: {err:?}");
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{args:?}: one line expected: {err:?}"
+        );
         assert!(out.stdout.is_empty());
     }
 }

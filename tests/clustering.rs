@@ -37,7 +37,10 @@ fn every_method_and_space(blobs: &Blobs, seeds: &[u64]) {
                     .seed(seed)
                     .extract(&still)
                     .expect("a palette");
-                assert_eq!((palette.k, palette.method, palette.space), (k, method, space));
+                assert_eq!(
+                    (palette.k, palette.method, palette.space),
+                    (k, method, space)
+                );
                 let context = format!("{method} {space} seed {seed}");
                 assert_recovers(blobs, space, &swatches(&palette), 2.0, &context);
             }
@@ -72,6 +75,12 @@ fn the_filter_selects_before_clustering() {
             .extract(&still)
             .expect("a palette");
         let context = format!("{method} filtered");
-        assert_recovers(&expected, ColorSpace::Lab, &swatches(&palette), 2.0, &context);
+        assert_recovers(
+            &expected,
+            ColorSpace::Lab,
+            &swatches(&palette),
+            2.0,
+            &context,
+        );
     }
 }

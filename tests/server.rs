@@ -225,9 +225,11 @@ fn image_host() -> Router {
         // `/goto?TARGET` redirects to TARGET (an absolute URL, not percent-encoded).
         .route(
             "/goto",
-            get(|axum::extract::RawQuery(target): axum::extract::RawQuery| async move {
-                Redirect::to(&target.unwrap_or_default())
-            }),
+            get(
+                |axum::extract::RawQuery(target): axum::extract::RawQuery| async move {
+                    Redirect::to(&target.unwrap_or_default())
+                },
+            ),
         )
         .route("/loop", get(|| async { Redirect::to("/loop") }))
 }
@@ -239,7 +241,10 @@ fn unsized_body_url() -> String {
     URL.get_or_init(|| {
         use std::io::Write as _;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}/unsized.png", listener.local_addr().expect("addr"));
+        let url = format!(
+            "http://{}/unsized.png",
+            listener.local_addr().expect("addr")
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -727,8 +732,12 @@ fn the_seed_makes_palettes_repeatable() {
         let a = palette_of(open(), "/gradient.png", &query(42)).ok();
         let b = palette_of(open(), "/gradient.png", &query(42)).ok();
         assert_eq!(a, b, "{method}: the same seed twice");
-        let other = (0..6).find(|&seed| palette_of(open(), "/gradient.png", &query(seed)).ok() != a);
-        assert!(other.is_some(), "{method}: seeds 0 to 5 all give seed 42's palette {a}");
+        let other =
+            (0..6).find(|&seed| palette_of(open(), "/gradient.png", &query(seed)).ok() != a);
+        assert!(
+            other.is_some(),
+            "{method}: seeds 0 to 5 all give seed 42's palette {a}"
+        );
     }
     let message = palette_of(open(), "/gradient.png", "&seed=-1").error(400);
     assert!(message.contains("seed"), "{message}");
@@ -765,13 +774,23 @@ fn formats_render_the_still_with_its_strip() {
     assert!(text.starts_with("GIMP Palette\nName: "), "{text}");
     let json = palette_of(open(), "/blobs.png", "&k=4&format=json").ok();
     let palette = colours(&json);
-    common::assert_recovers(&common::four_blobs(), ColorSpace::Rgb, &palette, 2.0, "format=json");
+    common::assert_recovers(
+        &common::four_blobs(),
+        ColorSpace::Rgb,
+        &palette,
+        2.0,
+        "format=json",
+    );
     // One GIMP line per colour, largest first, as `R G B<tab>#hex (share%)`.
     let lines: Vec<&str> = text.lines().filter(|l| l.contains('\t')).collect();
     let expected: Vec<String> = palette
         .iter()
         .map(|&([r, g, b], share)| {
-            format!("{r:3} {g:3} {b:3}\t{} ({:.1}%)", hex([r, g, b]), share * 100.0)
+            format!(
+                "{r:3} {g:3} {b:3}\t{} ({:.1}%)",
+                hex([r, g, b]),
+                share * 100.0
+            )
         })
         .collect();
     assert_eq!(lines, expected, "{text}");
@@ -783,7 +802,13 @@ fn formats_render_the_still_with_its_strip() {
 fn uploads_as_body_and_as_multipart() {
     // The four noisy blobs, clustered: uploaded every way, the same palette as fetched.
     let expected = palette_of(open(), "/blobs.png", "&k=4").ok();
-    common::assert_recovers(&common::four_blobs(), ColorSpace::Rgb, &colours(&expected), 2.0, "fetched");
+    common::assert_recovers(
+        &common::four_blobs(),
+        ColorSpace::Rgb,
+        &colours(&expected),
+        2.0,
+        "fetched",
+    );
     let url = format!("{}/api/palette?k=4", open());
     for content_type in [
         "image/png",
@@ -1060,7 +1085,13 @@ fn export_renders_a_palette_without_clustering() {
     // A clustered palette (the four noisy blobs), exported as it is.
     let palette = palette_of(open(), "/blobs.png", "&k=4").ok();
     let swatches = colours(&palette);
-    common::assert_recovers(&common::four_blobs(), ColorSpace::Rgb, &swatches, 2.0, "k=4");
+    common::assert_recovers(
+        &common::four_blobs(),
+        ColorSpace::Rgb,
+        &swatches,
+        2.0,
+        "k=4",
+    );
     let body = palette.to_string();
     let url = format!("{}/api/export", open());
     let png = post(
@@ -1076,7 +1107,11 @@ fn export_renders_a_palette_without_clustering() {
     let grid = image::load_from_memory(&png.body).expect("PNG").to_rgb8();
     // The grid's squares (96 px, 12 px apart) are the colours, largest first.
     for (i, (rgb, _)) in swatches.iter().enumerate() {
-        assert_eq!(grid.get_pixel(40 + 108 * i as u32, 40).0, *rgb, "square {i}");
+        assert_eq!(
+            grid.get_pixel(40 + 108 * i as u32, 40).0,
+            *rgb,
+            "square {i}"
+        );
     }
 
     let svg = post(
@@ -1086,7 +1121,10 @@ fn export_renders_a_palette_without_clustering() {
     );
     assert_eq!(svg.content_type, "image/svg+xml");
     for (rgb, _) in &swatches {
-        assert!(svg.text().to_lowercase().contains(&hex(*rgb)), "{rgb:?} in the SVG");
+        assert!(
+            svg.text().to_lowercase().contains(&hex(*rgb)),
+            "{rgb:?} in the SVG"
+        );
     }
 
     let gpl = post(
@@ -1466,10 +1504,8 @@ fn an_unavailable_sample_is_a_503() {
     std::fs::write(stills.join(&sample.file), b"not the still").expect("damaged copy");
     // A file where the cache folder should be: a download could not be saved.
     std::fs::write(&cache, b"").expect("cache placeholder");
-    let server = Binary::start_with_env(
-        &[],
-        &[(data::DATA_ENV, &stills), (data::CACHE_ENV, &cache)],
-    );
+    let server =
+        Binary::start_with_env(&[], &[(data::DATA_ENV, &stills), (data::CACHE_ENV, &cache)]);
     for route in [
         format!("/api/samples/{}", sample.name),
         format!("/api/palette?sample={}", sample.name),
@@ -1506,7 +1542,9 @@ fn a_redirect_to_a_private_address_is_refused() {
             .args(["--exact", name, "--nocapture", "--test-threads", "1"])
             .env(INSIDE, "1")
             .output()
-            .unwrap_or_else(|e| panic!("unshare: {e} (`COLOR_PALETTES_SKIP=netns` skips this test)"));
+            .unwrap_or_else(|e| {
+                panic!("unshare: {e} (`COLOR_PALETTES_SKIP=netns` skips this test)")
+            });
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(

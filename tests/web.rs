@@ -284,7 +284,12 @@ async fn check_shown_palette(client: &Client, expected: &Palette) {
     let total: f64 = parts.iter().map(|p| p[1].as_f64().expect("width")).sum();
     for (part, swatch) in parts.iter().zip(&expected.colors) {
         let [r, g, b] = swatch.rgb;
-        assert_eq!(part[0], json!(format!("rgb({r}, {g}, {b})")), "{}", swatch.hex);
+        assert_eq!(
+            part[0],
+            json!(format!("rgb({r}, {g}, {b})")),
+            "{}",
+            swatch.hex
+        );
         let width = part[1].as_f64().expect("width");
         let want = swatch.proportion * total;
         assert!(
@@ -381,7 +386,10 @@ async fn set_controls(client: &Client, method: Method, space: ColorSpace, seed: 
     }
     let field = client.find(Locator::Id("seed")).await.expect("seed");
     field.clear().await.expect("clear the seed");
-    field.send_keys(&seed.to_string()).await.expect("type the seed");
+    field
+        .send_keys(&seed.to_string())
+        .await
+        .expect("type the seed");
 }
 
 /// Moves the k slider to `k` with the arrow keys.
@@ -397,7 +405,11 @@ async fn set_k(client: &Client, k: usize) {
         .await
         .expect("move k");
     assert_eq!(
-        js(client, "return document.getElementById('k-value').textContent;").await,
+        js(
+            client,
+            "return document.getElementById('k-value').textContent;"
+        )
+        .await,
         json!(k.to_string())
     );
 }
@@ -504,7 +516,11 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
             (toast == copied).then_some(())
         })
         .await;
-        assert_eq!(&clipboard(&client).await, hex, "the clipboard after clicking {css}");
+        assert_eq!(
+            &clipboard(&client).await,
+            hex,
+            "the clipboard after clicking {css}"
+        );
     }
     wait_for("the toast to go", || async {
         let class = js(
@@ -537,7 +553,11 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
     let grid = image::load_from_memory(&bytes).expect("a PNG").to_rgb8();
     for (i, rgb) in expected.rgb().iter().enumerate() {
         // Squares of 96 px, 12 px apart, largest share first.
-        assert_eq!(&grid.get_pixel(40 + 108 * i as u32, 40).0, rgb, "square {i}");
+        assert_eq!(
+            &grid.get_pixel(40 + 108 * i as u32, 40).0,
+            rgb,
+            "square {i}"
+        );
     }
 
     // The method, space and seed controls reach the palette: the crate's palette with the
@@ -618,7 +638,11 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
     .await;
     assert_eq!(
         dragging,
-        json!([true, false, format!("dropped.png ({:.1} MB)", bytes.len() as f64 / 1e6)]),
+        json!([
+            true,
+            false,
+            format!("dropped.png ({:.1} MB)", bytes.len() as f64 / 1e6)
+        ]),
         "the drop zone lights up while dragging and takes the dropped file"
     );
     let hexes = generate_and_wait(&client, 4).await;
