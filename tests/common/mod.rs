@@ -40,9 +40,12 @@ pub fn still_path(name: &str) -> PathBuf {
         .into_iter()
         .collect();
     places.push(data::cache_dir().join(&sample.file));
-    if !places.iter().any(|p| p.is_file()) {
+    // A copy with the wrong sha256 counts as missing (data::path would download another).
+    let good =
+        |p: &PathBuf| std::fs::read(p).is_ok_and(|bytes| data::sha256_hex(&bytes) == sample.sha256);
+    if !places.iter().any(good) {
         panic!(
-            "sample still {name} is missing: looked for {} ({} is {:?}). Run \
+            "sample still {name} is missing: no copy with its sha256 at {} ({} is {:?}). Run \
              `python3 scripts/fetch_stills.py` or point {} at the stills folder \
              (`{SKIP_ENV}=samples` skips the tests that need it, on purpose)",
             places
