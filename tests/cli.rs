@@ -216,6 +216,13 @@ fn defaults_are_eight_kmeans_rgb_and_deterministic() {
             .collect::<Vec<_>>()
     };
     assert_eq!(hex(&first), hex(&one_thread));
+    // ... and the seed is used: another seed gives another palette.
+    let other = (1..5).find(|seed| {
+        let out = run(&["extract", path_str(&still), "--seed", &seed.to_string()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        hex(&out) != hex(&first)
+    });
+    assert!(other.is_some(), "seeds 1 to 4 all give seed 0's palette");
 }
 
 #[test]
