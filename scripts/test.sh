@@ -37,6 +37,17 @@ else
   exit 1
 fi
 
+step "system tools (unshare and ip, for the redirect test's own network namespace)"
+if command -v unshare >/dev/null && command -v ip >/dev/null; then
+  echo "unshare and ip are installed"
+elif [[ $(id -u) == 0 ]]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq util-linux iproute2 >/dev/null
+else
+  echo "unshare/ip missing: run 'sudo apt-get install util-linux iproute2'" >&2
+  exit 1
+fi
+
 step "notebook set-up (the Binder postBuild: Python packages, evcxr_jupyter, kernel, stills)"
 POSTBUILD_SKIP_WARM=1 bash postBuild
 
