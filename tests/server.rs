@@ -500,6 +500,13 @@ fn root_with_url_answers_eight_clusters() {
     assert_eq!(palette["k"], 8);
     assert_eq!(palette["method"], "kmeans");
     assert_eq!(palette["space"], "rgb");
+    // ... which are the library's defaults, computed directly.
+    let still = color_palettes::Still::from_bytes(&gradient()).expect("the gradient");
+    let expected = color_palettes::PaletteOptions::new()
+        .extract(&still)
+        .expect("palette");
+    let clusters: Vec<[u8; 3]> = serde_json::from_value(body["clusters"].clone()).expect("rgb");
+    assert_eq!(clusters, expected.rgb());
 }
 
 #[test]
