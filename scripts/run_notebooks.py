@@ -18,9 +18,16 @@ finds the crate). A notebook passes when:
     tagged `allow-stderr` may);
   * every cell tagged `figure` produced an image/png;
   * the executed notebook is under --max-bytes (3 MB), so GitHub and nbviewer render it;
+  * every image a `figure` cell shows is not blank (at least --min-colours distinct colours, and
+    no one colour covers more than 98% of it), and every `#rrggbb` the cell prints is drawn in
+    its image (a swatch: at least 50 pixels of exactly that colour);
   * without --write, against the committed notebook: each `figure` cell there has its image,
     and every cell shows again the kinds of output (text, image, value) it shows there, so a
-    cell whose error message evcxr lost still fails.
+    cell whose error message evcxr lost still fails; what a cell prints matches what it
+    printed there: the same words, each number within 2% (or 2 units of its last printed digit)
+    and each `#rrggbb` within 4 levels a channel; and each image is the committed one (same
+    size, at most 1% of its pixels off by more than 24 levels), so a figure that shows another
+    palette fails.
 
 It prints a line per notebook (cells, wall time, first cell, slowest other cell, size), with
 --timings every cell's wall time (--timings-json FILE writes them), and closes with
@@ -38,8 +45,10 @@ import base64
 import json
 import re
 import os
+import struct
 import sys
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +69,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-bytes", type=int, default=MAX_BYTES, help="largest notebook file allowed")
     p.add_argument("--timings", action="store_true", help="print every cell's wall time")
     p.add_argument("--timings-json", type=Path, help="write per-cell wall times as JSON")
+    p.add_argument("--min-colours", type=int, default=8,
+                   help="fewest distinct colours a figure may have before it counts as blank")
     return p.parse_args(argv)
 
 
@@ -110,6 +121,177 @@ def has_png(cell: dict) -> bool:
     return False
 
 
+# ---- Images: a small PNG decoder (8-bit greyscale/RGB/RGBA, not interlaced: what the crate's
+# encoder writes), so the checks need nothing beyond the standard library.
+
+def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
+    """(width, height, rows of RGB bytes) of a PNG."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat, header = 8, [], None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+    if header is None:
+        raise ValueError("no IHDR")
+    width, height, depth, colour, _, _, interlace = header
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(colour)
+    if depth != 8 or channels is None or interlace:
+        raise ValueError(f"unsupported PNG (depth {depth}, colour type {colour}, interlace {interlace})")
+    raw = zlib.decompress(b"".join(idat))
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        if kind == 2:  # up: the commonest filter, done without the per-byte branches below
+            line = bytearray((x + y) & 255 for x, y in zip(line, previous))
+        for i in range(stride) if kind not in (0, 2) else ():
+            a = line[i - channels] if i >= channels else 0
+            b = previous[i]
+            c = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        previous = line
+        if channels == 3:
+            rows.append(bytes(line))
+        else:  # to RGB: grey spread over three channels, alpha dropped
+            rgb = bytearray()
+            for x in range(width):
+                px = line[x * channels:(x + 1) * channels]
+                rgb += bytes(px[:1] * 3) if channels <= 2 else bytes(px[:3])
+            rows.append(bytes(rgb))
+    return width, height, rows
+
+
+_DECODED: dict[str, tuple[int, int, list[bytes]]] = {}
+
+
+def cell_images(cell: dict) -> list[tuple[int, int, list[bytes]]]:
+    """The images a cell shows, decoded (each image once per run)."""
+    images = []
+    for output in cell.get("outputs", []):
+        png = output.get("data", {}).get("image/png")
+        if png:
+            raw = "".join(png) if isinstance(png, list) else png
+            if raw not in _DECODED:
+                _DECODED[raw] = decode_png(base64.b64decode(raw))
+            images.append(_DECODED[raw])
+    return images
+
+
+def colour_counts(image: tuple[int, int, list[bytes]]) -> dict[bytes, int]:
+    counts: dict[bytes, int] = {}
+    for row in image[2]:
+        for x in range(0, len(row), 3):
+            px = row[x:x + 3]
+            counts[px] = counts.get(px, 0) + 1
+    return counts
+
+
+HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+
+
+def figure_problems(where: str, cell: dict, min_colours: int) -> list[str]:
+    """A `figure` cell's images: not blank, and drawing every colour the cell prints."""
+    problems = []
+    printed = {h.lower() for h in HEX.findall("".join(text_of(o) for o in cell.get("outputs", [])
+                                                       if o.get("output_type") == "stream"))}
+    try:
+        images = cell_images(cell)
+    except (ValueError, zlib.error) as e:
+        return [f"{where}: its image cannot be decoded: {e}"]
+    drawn: dict[bytes, int] = {}
+    for image in images:
+        counts = colour_counts(image)
+        total = image[0] * image[1]
+        if len(counts) < min_colours or max(counts.values()) > 0.98 * total:
+            problems.append(f"{where}: its {image[0]}x{image[1]} image is blank "
+                            f"({len(counts)} colours, the commonest on {max(counts.values()) / total:.0%})")
+        for px, n in counts.items():
+            drawn[px] = drawn.get(px, 0) + n
+    if images:
+        for code in sorted(printed):
+            if drawn.get(bytes.fromhex(code[1:]), 0) < 50:
+                problems.append(f"{where}: prints {code} but its image does not draw that colour")
+    return problems
+
+
+def image_difference(old, new) -> str | None:
+    """Why `new` is not the committed image `old`, or None."""
+    if (old[0], old[1]) != (new[0], new[1]):
+        return f"the image is {new[0]}x{new[1]}, the committed one {old[0]}x{old[1]}"
+    off = 0
+    for a, b in zip(old[2], new[2]):
+        if a != b:
+            off += sum(1 for x in range(0, len(a), 3)
+                       if max(abs(a[x] - b[x]), abs(a[x + 1] - b[x + 1]), abs(a[x + 2] - b[x + 2])) > 24)
+    total = old[0] * old[1]
+    if off > 0.01 * total:
+        return f"{off / total:.1%} of the image differs from the committed one by more than 24 levels"
+    return None
+
+
+# ---- Printed text: words equal, numbers and colours within a tolerance.
+
+TOKEN = re.compile(r"#[0-9a-fA-F]{6}\b|[-+]?\d+(?:\.\d+)?|\s+|.")
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in TOKEN.findall(ANSI.sub("", text)) if not t.isspace()]
+
+
+def number_close(old: str, new: str) -> bool:
+    a, b = float(old), float(new)
+    decimals = len(old.split(".")[1]) if "." in old else 0
+    return abs(a - b) <= max(0.02 * abs(a), 2 * 10 ** -decimals)
+
+
+def colour_close(old: str, new: str) -> bool:
+    a, b = bytes.fromhex(old[1:]), bytes.fromhex(new[1:])
+    return all(abs(x - y) <= 4 for x, y in zip(a, b))
+
+
+def text_difference(old: str, new: str) -> str | None:
+    """Where `new` printed text stops matching the committed `old`, or None."""
+    old_lines, new_lines = old.strip("\n").splitlines(), new.strip("\n").splitlines()
+    if len(old_lines) != len(new_lines):
+        return f"{len(new_lines)} lines printed, the committed notebook has {len(old_lines)}"
+    for n, (a_line, b_line) in enumerate(zip(old_lines, new_lines), 1):
+        a, b = tokens(a_line), tokens(b_line)
+        same = len(a) == len(b)
+        for x, y in zip(a, b) if same else []:
+            if HEX.fullmatch(x) and HEX.fullmatch(y):
+                same = colour_close(x, y)
+            elif re.fullmatch(r"[-+]?\d+(?:\.\d+)?", x) and re.fullmatch(r"[-+]?\d+(?:\.\d+)?", y):
+                same = number_close(x, y)
+            else:
+                same = x == y
+            if not same:
+                break
+        if not same:
+            return f"line {n} is {b_line.strip()!r}, the committed notebook has {a_line.strip()!r}"
+    return None
+
+
+def stdout_of(cell: dict) -> str:
+    return "".join(text_of(o) for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+
+
 def plain(text: str, limit: int = 2000) -> str:
     text = ANSI.sub("", text).strip()
     return text if len(text) <= limit else text[:limit] + " ..."
@@ -128,7 +310,7 @@ def output_kinds(cell: dict) -> set[str]:
     return kinds
 
 
-def cell_problems(index: int, cell: dict) -> list[str]:
+def cell_problems(index: int, cell: dict, min_colours: int = 8) -> list[str]:
     """What is wrong with one executed code cell."""
     where = f"cell {index} ({first_line(cell.source)!r})"
     problems = []
@@ -140,8 +322,31 @@ def cell_problems(index: int, cell: dict) -> list[str]:
             # evcxr prints the error a `?` returned, and panics, to stderr (no error output).
             if "allow-stderr" not in cell.get("metadata", {}).get("tags", []):
                 problems.append(f"{where}: stderr: {plain(text_of(output))}")
-    if "figure" in cell.get("metadata", {}).get("tags", []) and not has_png(cell):
-        problems.append(f"{where}: tagged `figure` but produced no image/png")
+    if "figure" in cell.get("metadata", {}).get("tags", []):
+        if not has_png(cell):
+            problems.append(f"{where}: tagged `figure` but produced no image/png")
+        else:
+            problems.extend(figure_problems(where, cell, min_colours))
+    return problems
+
+
+def comparison_problems(index: int, old: dict, new: dict) -> list[str]:
+    """What differs between a cell's committed outputs (`old`) and this run's (`new`)."""
+    where = f"cell {index} ({first_line(new.source)!r})"
+    problems = []
+    difference = text_difference(stdout_of(old), stdout_of(new))
+    if difference:
+        problems.append(f"{where}: printed output differs: {difference}")
+    try:
+        old_images, new_images = cell_images(old), cell_images(new)
+    except (ValueError, zlib.error) as e:
+        return problems + [f"{where}: an image cannot be decoded: {e}"]
+    if len(old_images) != len(new_images):
+        problems.append(f"{where}: {len(new_images)} images, the committed notebook has {len(old_images)}")
+    for a, b in zip(old_images, new_images):
+        difference = image_difference(a, b)
+        if difference:
+            problems.append(f"{where}: {difference}")
     return problems
 
 
@@ -269,7 +474,7 @@ def run_one(path: Path, args: argparse.Namespace) -> tuple[bool, list[str], list
         if i not in ran:
             problems.append(f"cell {i} ({first_line(cell.source)!r}) and the cells after it did not run")
             break
-        problems.extend(cell_problems(i, cell))
+        problems.extend(cell_problems(i, cell, args.min_colours))
 
     if not args.write and len(committed.cells) == len(nb.cells):
         # What the committed notebook shows must show up again: a cell that printed a table
@@ -280,6 +485,8 @@ def run_one(path: Path, args: argparse.Namespace) -> tuple[bool, list[str], list
                 if missing:
                     problems.append(f"cell {i} ({first_line(new.source)!r}): the committed notebook shows "
                                     f"{' and '.join(sorted(missing))} here, this run produced none")
+                else:
+                    problems.extend(comparison_problems(i, old, new))
 
     text = nbformat.writes(nb) + "\n"
     size = len(text.encode())

@@ -14,13 +14,21 @@ const SEEDS: u64 = 8;
 
 #[test]
 fn accent_palettes_capture_the_labelled_accents() {
-    let labels = parse_accents(&std::fs::read_to_string(common::accents_path()).unwrap()).unwrap();
-    assert!(!labels.is_empty());
+    if common::skipped("accents", "accent_palettes_capture_the_labelled_accents") {
+        return;
+    }
+    let path = common::accents_path();
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read the accent labels {}: {e}", path.display()));
+    let labels = parse_accents(&text)
+        .unwrap_or_else(|e| panic!("the accent labels {} do not parse: {e}", path.display()));
+    assert!(!labels.is_empty(), "{} labels no accents", path.display());
     for space in ColorSpace::ALL {
         let (mut hits, mut total, mut kmeans_hits) = (0, 0, 0);
         let mut errors = vec![(0.0, 0.0); SEEDS as usize];
         for (file, masks) in &labels {
-            let still = Still::open(common::still_path(file)).unwrap();
+            let still = Still::open(common::still_path(file))
+                .unwrap_or_else(|e| panic!("the labelled still {file}: {e}"));
             let pixels: Vec<[u8; 3]> = still.opaque_pixels().collect();
             for seed in 0..SEEDS {
                 let options = PaletteOptions::new().space(space).seed(seed);

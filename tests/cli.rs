@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use color_palettes::{ColorSpace, Method, PaletteOptions, Still};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_color-palettes");
@@ -51,9 +52,13 @@ fn stderr(out: &Output) -> String {
 }
 
 /// A failure is one clear line on stderr, a non-zero exit, and no panic.
-fn assert_clean_failure(out: &Output, expected: &str) {
+/// `code` is the exit status the README gives: 1 for a bad still or option, 2 for malformed
+/// arguments.
+#[track_caller]
+fn assert_clean_failure(out: &Output, expected: &str, code: i32) {
     let err = stderr(out);
     assert!(!out.status.success(), "should fail: {err}");
+    assert_eq!(out.status.code(), Some(code), "exit status for {err:?}");
     assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(
@@ -71,6 +76,26 @@ fn temp(name: &str) -> PathBuf {
 
 fn path_str(p: &Path) -> &str {
     p.to_str().unwrap()
+}
+
+/// The library's palette of `still` with `options`, as the JSON the CLI prints.
+fn library_json(still: &Path, options: PaletteOptions) -> Value {
+    let still = Still::open(still).expect("the still");
+    let palette = options.extract(&still).expect("a palette");
+    serde_json::from_str(&palette.to_json()).expect("JSON")
+}
+
+/// `(rgb, share)` of each colour of a palette's JSON.
+fn json_swatches(json: &Value) -> Vec<([u8; 3], f64)> {
+    json["colors"]
+        .as_array()
+        .expect("colors")
+        .iter()
+        .map(|c| {
+            let rgb: [u8; 3] = serde_json::from_value(c["rgb"].clone()).expect("rgb");
+            (rgb, c["proportion"].as_f64().expect("proportion"))
+        })
+        .collect()
 }
 
 fn check_palette_json(text: &str, k: usize, method: &str, space: &str) -> Value {
@@ -111,21 +136,62 @@ fn check_palette_json(text: &str, k: usize, method: &str, space: &str) -> Value 
     json
 }
 
+/// `--method` and `--space` reach the clustering: each of the nine palettes of a sample still
+/// is the library's palette with that method and space, and they differ from one another
+/// (so a flag that was parsed and echoed but not used could not pass).
 #[test]
 fn extract_every_method_and_space_on_a_sample_still() {
     let still = common::still_path("Sintel_0016");
-    for method in ["kmeans", "agglomerative", "accent"] {
-        for space in ["rgb", "hsv", "lab"] {
+    let mut seen: Vec<(String, Vec<Value>)> = Vec::new();
+    for method in Method::ALL {
+        for space in ColorSpace::ALL {
             let out = run(&[
                 "extract",
                 path_str(&still),
                 "--method",
-                method,
+                method.name(),
                 "--space",
-                space,
+                space.name(),
             ]);
             assert!(out.status.success(), "{}", stderr(&out));
-            check_palette_json(&stdout(&out), 8, method, space);
+            let json = check_palette_json(&stdout(&out), 8, method.name(), space.name());
+            let options = PaletteOptions::new().method(method).space(space);
+            assert_eq!(json, library_json(&still, options), "{method} {space}");
+            let colours = json["colors"].as_array().expect("colors").clone();
+            for (other, other_colours) in &seen {
+                assert_ne!(
+                    &colours, other_colours,
+                    "{method} {space} gives the same palette as {other}"
+                );
+            }
+            seen.push((format!("{method} {space}"), colours));
+        }
+    }
+}
+
+/// The clustering itself, through the binary: four noisy blobs (hundreds of colours each)
+/// come back as their mean colours and shares with every method and space.
+#[test]
+fn extract_clusters_noisy_blobs_back_to_their_colours() {
+    let blobs = common::four_blobs();
+    let file = temp("blobs.png");
+    blobs.image.save(&file).expect("write the still");
+    for method in Method::ALL {
+        for space in ColorSpace::ALL {
+            let out = run(&[
+                "extract",
+                path_str(&file),
+                "-k",
+                "4",
+                "--method",
+                method.name(),
+                "--space",
+                space.name(),
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            let json = check_palette_json(&stdout(&out), 4, method.name(), space.name());
+            let context = format!("{method} {space}");
+            common::assert_recovers(&blobs, space, &json_swatches(&json), 2.0, &context);
         }
     }
 }
@@ -150,6 +216,13 @@ fn defaults_are_eight_kmeans_rgb_and_deterministic() {
             .collect::<Vec<_>>()
     };
     assert_eq!(hex(&first), hex(&one_thread));
+    // ... and the seed is used: another seed gives another palette.
+    let other = (1..5).find(|seed| {
+        let out = run(&["extract", path_str(&still), "--seed", &seed.to_string()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        hex(&out) != hex(&first)
+    });
+    assert!(other.is_some(), "seeds 1 to 4 all give seed 0's palette");
 }
 
 #[test]
@@ -181,35 +254,144 @@ fn formats_and_figures() {
     assert!(out.status.success(), "{}", stderr(&out));
     let gpl = stdout(&out);
     assert!(gpl.starts_with("GIMP Palette\nName: "));
-    assert_eq!(
-        gpl.lines()
-            .filter(|l| l.contains('#') && l.contains('%'))
-            .count(),
-        5
-    );
-    let figure = image::open(&png).unwrap();
+    let expected = library_json(&still, PaletteOptions::new().k(5));
+    let swatches = json_swatches(&expected);
+    let lines: Vec<String> = gpl
+        .lines()
+        .filter(|l| l.contains('#') && l.contains('%'))
+        .map(str::to_owned)
+        .collect();
+    let want: Vec<String> = swatches
+        .iter()
+        .map(|&([r, g, b], share)| {
+            format!(
+                "{r:3} {g:3} {b:3}\t#{r:02x}{g:02x}{b:02x} ({:.1}%)",
+                share * 100.0
+            )
+        })
+        .collect();
+    assert_eq!(lines, want, "{gpl}");
+    // The figure: the still at 900 px, and under it a strip of the palette's colours, each
+    // as wide as its share.
+    let figure = image::open(&png).expect("a PNG").to_rgb8();
     assert_eq!(figure.width(), 900);
-    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    let strips = common::strips(&figure);
+    common::assert_strip(strips.last().expect("a strip"), &swatches, false);
+    let svg_text = std::fs::read_to_string(&svg).expect("the SVG");
+    assert!(svg_text.starts_with("<svg"));
+    for ([r, g, b], _) in &swatches {
+        assert!(
+            svg_text
+                .to_lowercase()
+                .contains(&format!("#{r:02x}{g:02x}{b:02x}")),
+            "the SVG draws {r},{g},{b}"
+        );
+    }
 
-    let compare = temp("compare.png");
-    let out = run(&["compare", path_str(&still), "--png", path_str(&compare)]);
+    // --equal-swatches and --width: a narrower figure, every swatch the same width.
+    let equal = temp("equal.png");
+    let out = run(&[
+        "extract",
+        path_str(&still),
+        "-k",
+        "5",
+        "--equal-swatches",
+        "--width",
+        "600",
+        "--png",
+        path_str(&equal),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let figure = image::open(&compare).unwrap();
-    // The still plus four titled strips: clearly taller than the still with one strip.
-    assert!(figure.height() > 800, "{}", figure.height());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).expect("JSON"),
+        expected
+    );
+    let figure = image::open(&equal).expect("a PNG").to_rgb8();
+    assert_eq!(figure.width(), 600);
+    let strips = common::strips(&figure);
+    common::assert_strip(strips.last().expect("a strip"), &swatches, true);
+    let widths: Vec<u32> = strips
+        .last()
+        .expect("a strip")
+        .iter()
+        .map(|s| s.1)
+        .collect();
+    assert!(
+        widths.iter().max().expect("swatches") - widths.iter().min().expect("swatches") <= 1,
+        "equal swatches: {widths:?}"
+    );
+
+    // compare: the still and the original's four palettes (k-means and agglomerative, in RGB
+    // and HSV), as PNG and SVG.
+    let (compare, compare_svg) = (temp("compare.png"), temp("compare.svg"));
+    let out = run(&[
+        "compare",
+        path_str(&still),
+        "-k",
+        "4",
+        "--png",
+        path_str(&compare),
+        "--svg",
+        path_str(&compare_svg),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let figure = image::open(&compare).expect("a PNG").to_rgb8();
+    let strips = common::strips(&figure);
+    assert!(strips.len() >= 4, "four strips: found {}", strips.len());
+    let svg_text = std::fs::read_to_string(&compare_svg)
+        .expect("the SVG")
+        .to_lowercase();
+    assert!(svg_text.starts_with("<svg"));
+    let mut palettes = Vec::new();
+    for method in [Method::Kmeans, Method::Agglomerative] {
+        for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
+            let options = PaletteOptions::new().k(4).method(method).space(space);
+            palettes.push(json_swatches(&library_json(&still, options)));
+        }
+    }
+    for (strip, palette) in strips[strips.len() - 4..].iter().zip(&palettes) {
+        common::assert_strip(strip, palette, false);
+        for ([r, g, b], _) in palette {
+            assert!(svg_text.contains(&format!("#{r:02x}{g:02x}{b:02x}")));
+        }
+    }
+    assert_ne!(
+        palettes[0], palettes[2],
+        "k-means and agglomerative differ here"
+    );
+}
+
+/// Options that differ from every default, so a source that lost one would show.
+const OPTIONS: [&str; 8] = [
+    "-k", "5", "--method", "accent", "--space", "lab", "--seed", "3",
+];
+
+/// `extract FILE` with [`OPTIONS`]: what stdin and URLs must print too.
+fn extract_file(name: &str) -> (Vec<u8>, Vec<u8>) {
+    let path = common::still_path(name);
+    let out = run(&[&["extract", path_str(&path)][..], &OPTIONS[..]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = check_palette_json(&stdout(&out), 5, "accent", "lab");
+    let options = PaletteOptions::new()
+        .k(5)
+        .method(Method::Accent)
+        .space(ColorSpace::Lab)
+        .seed(3);
+    assert_eq!(json, library_json(&path, options));
+    (std::fs::read(&path).expect("the still"), out.stdout)
 }
 
 #[test]
 fn stdin_is_a_source() {
-    let bytes = std::fs::read(common::still_path("Chimera")).unwrap();
-    let out = run_with(&["extract", "-", "-k", "2"], &bytes);
+    let (bytes, expected) = extract_file("Chimera");
+    let out = run_with(&[&["extract", "-"][..], &OPTIONS[..]].concat(), &bytes);
     assert!(out.status.success(), "{}", stderr(&out));
-    check_palette_json(&stdout(&out), 2, "kmeans", "rgb");
+    assert_eq!(stdout(&out), String::from_utf8(expected).expect("UTF-8"));
 }
 
 #[test]
 fn urls_are_fetched() {
-    let bytes = std::fs::read(common::still_path("Chimera")).unwrap();
+    let (bytes, expected) = extract_file("Chimera");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/chimera.png", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -220,18 +402,22 @@ fn urls_are_fetched() {
         stream.write_all(head.as_bytes()).unwrap();
         stream.write_all(&bytes).unwrap();
     });
-    let out = run(&["extract", &url, "-k", "4"]);
+    let out = run(&[&["extract", &url][..], &OPTIONS[..]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
-    check_palette_json(&stdout(&out), 4, "kmeans", "rgb");
+    assert_eq!(stdout(&out), String::from_utf8(expected).expect("UTF-8"));
 }
 
 #[test]
 fn bad_input_fails_with_one_clear_line() {
-    assert_clean_failure(&run(&["extract", "/no/such/still.png"]), "no such file");
+    assert_clean_failure(&run(&["extract", "/no/such/still.png"]), "no such file", 1);
 
     let text = temp("notes.png");
     std::fs::write(&text, "just some text").unwrap();
-    assert_clean_failure(&run(&["extract", path_str(&text)]), "not a readable image");
+    assert_clean_failure(
+        &run(&["extract", path_str(&text)]),
+        "not a readable image",
+        1,
+    );
 
     let bytes = std::fs::read(common::still_path("Chimera")).unwrap();
     let truncated = temp("truncated.png");
@@ -239,24 +425,28 @@ fn bad_input_fails_with_one_clear_line() {
     assert_clean_failure(
         &run(&["extract", path_str(&truncated)]),
         "not a readable image",
+        1,
     );
 
     let bomb = temp("bomb.png");
     std::fs::write(&bomb, png_header(100_000, 100_000)).unwrap();
-    assert_clean_failure(&run(&["extract", path_str(&bomb)]), "too large");
+    assert_clean_failure(&run(&["extract", path_str(&bomb)]), "too large", 1);
 
     let still = common::still_path("Chimera");
     assert_clean_failure(
         &run(&["extract", path_str(&still), "-k", "0"]),
         "k must be between 1 and 32",
+        1,
     );
     assert_clean_failure(
         &run(&["extract", path_str(&still), "-k", "33"]),
         "k must be between 1 and 32",
+        1,
     );
     assert_clean_failure(
         &run(&["extract", path_str(&still), "-k", "many"]),
         "invalid value",
+        2,
     );
     assert_clean_failure(
         &run(&[
@@ -268,16 +458,42 @@ fn bad_input_fails_with_one_clear_line() {
             "0.2",
         ]),
         "min brightness",
+        1,
     );
     assert_clean_failure(
         &run(&["extract", path_str(&still), "--method", "dbscan"]),
         "invalid value",
+        2,
     );
     assert_clean_failure(
         &run(&["extract", "ftp://example.com/a.png"]),
         "only http and https",
+        1,
     );
-    assert_clean_failure(&run(&["compare", path_str(&still)]), "--png");
+    assert_clean_failure(&run(&["compare", path_str(&still)]), "--png", 2);
+}
+
+#[test]
+fn malformed_arguments_exit_with_2() {
+    let still = common::still_path("Chimera");
+    for args in [
+        &["extract"][..],
+        &["extract", path_str(&still), "--no-such-flag"],
+        &["extract", path_str(&still), "--space", "cmyk"],
+        &["extract", path_str(&still), "--width", "10"],
+        &["extract", path_str(&still), "--seed", "-1"],
+        &["paint", path_str(&still)],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{args:?}: one line expected: {err:?}"
+        );
+        assert!(out.stdout.is_empty());
+    }
 }
 
 #[test]
@@ -287,7 +503,7 @@ fn a_filter_that_keeps_nothing_says_so() {
         .save(&grey)
         .unwrap();
     let out = run(&["extract", path_str(&grey), "--min-brightness", "0.9"]);
-    assert_clean_failure(&out, "brightness");
+    assert_clean_failure(&out, "brightness", 1);
 }
 
 #[test]

@@ -1,11 +1,15 @@
 //! Integration tests of the HTTP API: real servers on loopback ports, a loopback image host
 //! for `?url=`, and the `color-palettes serve` binary itself.
 //!
-//! Most tests use small synthetic images whose palette is known exactly. The tests of the
-//! sample-still routes need the stills: they skip (with a message) when `COLOR_PALETTES_DATA`
-//! is unset, and fail when it is set but the files are missing.
+//! Most tests use small synthetic images whose palette is known exactly: flat colours for
+//! the parsing and error paths, stills of noisy blobs (hundreds of cells each, so they are
+//! really clustered) for the colours and shares. The tests of the sample-still routes need
+//! the stills (`COLOR_PALETTES_DATA`, else `data/cache/`): a missing still fails them, unless
+//! `COLOR_PALETTES_SKIP=samples` asks for them to be skipped.
 
 #![cfg(feature = "server")]
+
+mod common;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
@@ -75,6 +79,13 @@ fn thirty_two() -> Vec<u8> {
     }))
 }
 
+/// Four noisy blobs (see `common::four_blobs`): a palette of 4 needs clustering.
+fn blobs() -> Vec<u8> {
+    static PNG: OnceLock<Vec<u8>> = OnceLock::new();
+    PNG.get_or_init(|| common::png(&common::four_blobs().image))
+        .clone()
+}
+
 /// 1000 x 1000 pixels: over the test servers' decoding limit of 600 000.
 fn too_many_pixels() -> Vec<u8> {
     png(image::RgbImage::from_pixel(
@@ -93,6 +104,14 @@ fn truncated() -> Vec<u8> {
 
 /// Starts `app` on a loopback port, on its own runtime thread, for the rest of the process.
 fn spawn(app: impl FnOnce(tokio::net::TcpListener) -> BoxedServe + Send + 'static) -> String {
+    spawn_at("127.0.0.1:0", app)
+}
+
+/// As [`spawn`], listening on `bind`.
+fn spawn_at(
+    bind: &'static str,
+    app: impl FnOnce(tokio::net::TcpListener) -> BoxedServe + Send + 'static,
+) -> String {
     let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -101,9 +120,7 @@ fn spawn(app: impl FnOnce(tokio::net::TcpListener) -> BoxedServe + Send + 'stati
             .build()
             .expect("runtime");
         runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
+            let listener = tokio::net::TcpListener::bind(bind).await.expect("bind");
             tx.send(listener.local_addr().expect("addr")).expect("send");
             app(listener).await;
         });
@@ -176,6 +193,7 @@ fn image_host() -> Router {
     }
     Router::new()
         .route("/quad.png", get(|| async { png_response(quad()) }))
+        .route("/blobs.png", get(|| async { png_response(blobs()) }))
         .route("/greys.png", get(|| async { png_response(greys()) }))
         .route("/gradient.png", get(|| async { png_response(gradient()) }))
         .route("/32.png", get(|| async { png_response(thirty_two()) }))
@@ -204,7 +222,49 @@ fn image_host() -> Router {
             get(|| async { png_response(vec![0; 3 * 1024 * 1024]) }),
         )
         .route("/redirect", get(|| async { Redirect::to("/quad.png") }))
+        // `/goto?TARGET` redirects to TARGET (an absolute URL, not percent-encoded).
+        .route(
+            "/goto",
+            get(
+                |axum::extract::RawQuery(target): axum::extract::RawQuery| async move {
+                    Redirect::to(&target.unwrap_or_default())
+                },
+            ),
+        )
         .route("/loop", get(|| async { Redirect::to("/loop") }))
+}
+
+/// A loopback host whose every answer is a 3 MB body with no Content-Length (it ends when
+/// the connection closes), so a download cap can only act while the body is read.
+fn unsized_body_url() -> String {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        use std::io::Write as _;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!(
+            "http://{}/unsized.png",
+            listener.local_addr().expect("addr")
+        );
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                std::thread::spawn(move || {
+                    let mut head = [0u8; 4096];
+                    let _ = stream.read(&mut head);
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nConnection: close\r\n\r\n",
+                    );
+                    for _ in 0..48 {
+                        if stream.write_all(&[0u8; 64 * 1024]).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        url
+    })
+    .clone()
 }
 
 /// A loopback URL where nothing listens.
@@ -440,6 +500,13 @@ fn root_with_url_answers_eight_clusters() {
     assert_eq!(palette["k"], 8);
     assert_eq!(palette["method"], "kmeans");
     assert_eq!(palette["space"], "rgb");
+    // ... which are the library's defaults, computed directly.
+    let still = color_palettes::Still::from_bytes(&gradient()).expect("the gradient");
+    let expected = color_palettes::PaletteOptions::new()
+        .extract(&still)
+        .expect("palette");
+    let clusters: Vec<[u8; 3]> = serde_json::from_value(body["clusters"].clone()).expect("rgb");
+    assert_eq!(clusters, expected.rgb());
 }
 
 #[test]
@@ -465,22 +532,49 @@ fn palette_url_answers_a_coolors_link() {
     );
 }
 
+/// `/` and `/palette-url` take every option of `/api/palette`, and each one reaches the
+/// clustering: they answer what the library computes directly with the same options, and
+/// resetting any one of the options changes what the library computes (so a route that
+/// ignored it could not match).
 #[test]
 fn original_routes_take_every_option() {
+    use color_palettes::{PaletteOptions, Still};
+    let still = Still::from_bytes(&gradient()).expect("the gradient");
+    let options = PaletteOptions::new()
+        .k(3)
+        .method(Method::Agglomerative)
+        .space(ColorSpace::Hsv)
+        .brightness(0.2, 0.7)
+        .seed(5);
+    let expected = options.extract(&still).expect("palette");
+    let variants = [
+        ("k", options.k(8)),
+        ("method", options.method(Method::Kmeans)),
+        ("space", options.space(ColorSpace::Rgb)),
+        ("min_brightness", options.brightness(0.0, 0.7)),
+        ("seed", options.seed(6)),
+        ("max_brightness", options.brightness(0.2, 1.0)),
+    ];
+    for (option, variant) in variants {
+        assert_ne!(
+            variant.extract(&still).expect("palette").rgb(),
+            expected.rgb(),
+            "{option} must change this palette for the test to see it used"
+        );
+    }
+
     let url = enc(&format!("{}/gradient.png", host()));
-    let query = "k=3&method=agglomerative&space=hsv&min_brightness=0.2&max_brightness=0.9&seed=5";
+    let query = "k=3&method=agglomerative&space=hsv&min_brightness=0.2&max_brightness=0.7&seed=5";
     let body = get_url(&format!("{}/?url={url}&{query}", open())).ok();
-    assert_eq!(body["clusters"].as_array().map(Vec::len), Some(3), "{body}");
+    let clusters: Vec<[u8; 3]> = serde_json::from_value(body["clusters"].clone()).expect("triples");
+    assert_eq!(clusters, expected.rgb(), "{body}");
     let body = get_url(&format!("{}/palette-url?url={url}&{query}", open())).ok();
-    let link = body["palette_url"].as_str().expect("link");
-    assert_eq!(link.matches('-').count(), 2, "{link}");
-    // Each option reaches the clustering: the same as /api/palette with the same options.
+    assert_eq!(body["palette_url"], expected.coolors_url());
     let palette = palette_of(open(), "/gradient.png", &format!("&{query}")).ok();
-    let codes: Vec<String> = colours(&palette)
-        .iter()
-        .map(|(c, _)| hex(*c)[1..].to_owned())
-        .collect();
-    assert_eq!(link, format!("https://coolors.co/{}", codes.join("-")));
+    assert_eq!(
+        palette,
+        serde_json::from_str::<Value>(&expected.to_json()).expect("json")
+    );
 }
 
 #[test]
@@ -532,23 +626,23 @@ fn root_without_a_query_is_the_page() {
 
 // ---- /api/palette options -------------------------------------------------------------
 
+/// Every method in every space, through `/api/palette`, clusters the four noisy blobs back
+/// to their mean colours (within 2 levels) and shares (within 1 %): the blobs fill hundreds of
+/// cells each, so this runs k-means, agglomerative and accent, not the few-colours shortcut.
 #[test]
 fn every_method_and_space_finds_the_exact_colours() {
+    let blobs = common::four_blobs();
+    let (_, cells) = common::distinct_colours_and_cells(&blobs.image);
+    assert!(cells > 400, "{cells} cells: the still must need clustering");
     for method in Method::ALL {
         for space in ColorSpace::ALL {
             let query = format!("&k=4&method={method}&space={}", space.name());
-            let palette = palette_of(open(), "/quad.png", &query).ok();
+            let palette = palette_of(open(), "/blobs.png", &query).ok();
             assert_eq!(palette["method"], method.name());
             assert_eq!(palette["space"], space.name());
             assert_eq!(palette["k"], 4);
-            let got = colours(&palette);
-            let expected = [0.4, 0.3, 0.2, 0.1];
-            assert_eq!(got.len(), 4, "{method} {space:?}: {palette}");
-            for ((rgb, share), (want_rgb, want_share)) in got.iter().zip(QUAD.iter().zip(expected))
-            {
-                assert_eq!(rgb, want_rgb, "{method} {space:?}");
-                assert!((share - want_share).abs() < 1e-6, "{method} {space:?}");
-            }
+            let context = format!("{method} {space:?}");
+            common::assert_recovers(&blobs, space, &colours(&palette), 2.0, &context);
         }
     }
 }
@@ -635,11 +729,23 @@ fn brightness_bounds_select_pixels() {
     assert!(message.contains("no pixels"), "{message}");
 }
 
+/// The same seed gives the same palette, and the seed is used: on the gradient (no clusters
+/// to find, so where k-means++ starts matters) some other seed gives another palette, for
+/// every method that draws at random.
 #[test]
 fn the_seed_makes_palettes_repeatable() {
-    let a = palette_of(open(), "/gradient.png", "&k=6&seed=42").ok();
-    let b = palette_of(open(), "/gradient.png", "&k=6&seed=42").ok();
-    assert_eq!(a, b);
+    for method in Method::ALL {
+        let query = |seed: u64| format!("&k=6&method={method}&seed={seed}");
+        let a = palette_of(open(), "/gradient.png", &query(42)).ok();
+        let b = palette_of(open(), "/gradient.png", &query(42)).ok();
+        assert_eq!(a, b, "{method}: the same seed twice");
+        let other =
+            (0..6).find(|&seed| palette_of(open(), "/gradient.png", &query(seed)).ok() != a);
+        assert!(
+            other.is_some(),
+            "{method}: seeds 0 to 5 all give seed 42's palette {a}"
+        );
+    }
     let message = palette_of(open(), "/gradient.png", "&seed=-1").error(400);
     assert!(message.contains("seed"), "{message}");
 }
@@ -649,12 +755,16 @@ fn formats_render_the_still_with_its_strip() {
     let png = palette_of(open(), "/gradient.png", "&k=5&format=png");
     assert_eq!(png.status, 200);
     assert_eq!(png.content_type, "image/png");
-    let figure = image::load_from_memory(&png.body).expect("a PNG");
+    let figure = image::load_from_memory(&png.body).expect("a PNG").to_rgb8();
     assert_eq!(figure.width(), 900);
     assert!(figure.height() > 600, "still plus strip");
     assert!(png
         .header("content-disposition")
         .is_some_and(|d| d.contains("palette.png")));
+    // The strip under the still shows the palette: its colours, as wide as their shares.
+    let palette = colours(&palette_of(open(), "/gradient.png", "&k=5").ok());
+    let strips = common::strips(&figure);
+    common::assert_strip(strips.last().expect("a strip"), &palette, false);
 
     let svg = palette_of(open(), "/gradient.png", "&k=5&format=svg");
     assert_eq!(svg.status, 200);
@@ -662,26 +772,50 @@ fn formats_render_the_still_with_its_strip() {
     let text = svg.text();
     assert!(text.starts_with("<svg") && text.contains("data:image/png;base64,"));
 
-    let gpl = palette_of(open(), "/quad.png", "&k=4&format=gpl");
+    let gpl = palette_of(open(), "/blobs.png", "&k=4&format=gpl");
     assert_eq!(gpl.status, 200);
     assert!(gpl
         .header("content-disposition")
         .is_some_and(|d| d.starts_with("attachment")));
     let text = gpl.text();
     assert!(text.starts_with("GIMP Palette\nName: "), "{text}");
-    assert!(text.contains("200  30  30\t#c81e1e (40.0%)"), "{text}");
-
-    let json = palette_of(open(), "/quad.png", "&k=4&format=json").ok();
-    assert_eq!(colours(&json).len(), 4);
+    let json = palette_of(open(), "/blobs.png", "&k=4&format=json").ok();
+    let palette = colours(&json);
+    common::assert_recovers(
+        &common::four_blobs(),
+        ColorSpace::Rgb,
+        &palette,
+        2.0,
+        "format=json",
+    );
+    // One GIMP line per colour, largest first, as `R G B<tab>#hex (share%)`.
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains('\t')).collect();
+    let expected: Vec<String> = palette
+        .iter()
+        .map(|&([r, g, b], share)| {
+            format!(
+                "{r:3} {g:3} {b:3}\t{} ({:.1}%)",
+                hex([r, g, b]),
+                share * 100.0
+            )
+        })
+        .collect();
+    assert_eq!(lines, expected, "{text}");
 }
 
 // ---- Uploads --------------------------------------------------------------------------
 
 #[test]
 fn uploads_as_body_and_as_multipart() {
-    let expected = palette_of(open(), "/quad.png", "&k=4").ok();
-    let exact: Vec<[u8; 3]> = colours(&expected).into_iter().map(|(c, _)| c).collect();
-    assert_eq!(exact, QUAD);
+    // The four noisy blobs, clustered: uploaded every way, the same palette as fetched.
+    let expected = palette_of(open(), "/blobs.png", "&k=4").ok();
+    common::assert_recovers(
+        &common::four_blobs(),
+        ColorSpace::Rgb,
+        &colours(&expected),
+        2.0,
+        "fetched",
+    );
     let url = format!("{}/api/palette?k=4", open());
     for content_type in [
         "image/png",
@@ -689,17 +823,17 @@ fn uploads_as_body_and_as_multipart() {
         "application/octet-stream",
     ] {
         assert_eq!(
-            post(&url, content_type, &quad()).ok(),
+            post(&url, content_type, &blobs()).ok(),
             expected,
             "{content_type}"
         );
     }
-    let (ct, body) = multipart(&[], &[("image", "q.png", &quad())]);
+    let (ct, body) = multipart(&[], &[("image", "b.png", &blobs())]);
     assert_eq!(post(&url, &ct, &body).ok(), expected);
     // Options as form fields, as an HTML form would send them.
     let (ct, body) = multipart(
         &[("k", "4"), ("method", "kmeans"), ("format", "json")],
-        &[("image", "q.png", &quad())],
+        &[("image", "b.png", &blobs())],
     );
     assert_eq!(
         post(&format!("{}/api/palette", open()), &ct, &body).ok(),
@@ -714,9 +848,18 @@ fn uploads_as_body_and_as_multipart() {
     )
     .ok();
     assert_eq!(posted, fetched);
-    let png = post(&format!("{url}&format=png"), "image/png", &quad());
+    // The figure of an upload: the still at 900 px with the palette's strip underneath.
+    let png = post(&format!("{url}&format=png"), "image/png", &blobs());
+    assert_eq!(png.status, 200, "{}", png.text());
     assert_eq!(png.content_type, "image/png");
-    assert!(image::load_from_memory(&png.body).is_ok());
+    let figure = image::load_from_memory(&png.body).expect("a PNG").to_rgb8();
+    assert_eq!(figure.width(), 900);
+    let still = common::four_blobs().image;
+    // 12 px margins: the still scaled to 876 px wide, then a 72 px strip.
+    let still_height = still.height() * 876 / still.width();
+    assert!(figure.height() >= still_height + 72, "{}", figure.height());
+    let strips = common::strips(&figure);
+    common::assert_strip(strips.last().expect("a strip"), &colours(&expected), false);
 }
 
 #[test]
@@ -808,6 +951,12 @@ fn url_errors_map_to_statuses() {
     }
     let message = get_url(&format!("{}/?url={}", open(), enc(&closed_port_url()))).error(502);
     assert!(message.contains("could not fetch"), "{message}");
+    // A body with no Content-Length is capped while it is read (the test server's 1 MB).
+    for route in ["/", "/palette-url", "/api/palette"] {
+        let url = enc(&unsized_body_url());
+        let message = get_url(&format!("{}{route}?url={url}", open())).error(413);
+        assert!(message.contains("download limit"), "{route}: {message}");
+    }
     for bad in [
         "not a url",
         "ftp://example.com/a.png",
@@ -843,26 +992,15 @@ fn private_addresses_are_refused_by_default() {
 
 // ---- Samples --------------------------------------------------------------------------
 
-/// Whether the sample stills are available: skips (false) when COLOR_PALETTES_DATA is
-/// unset, fails when it is set but a still is missing.
+/// Whether to run the tests of the sample stills: always, unless `COLOR_PALETTES_SKIP=samples`
+/// asks (loudly) for them to be skipped. A still that is missing fails the test, saying
+/// where it was looked for.
 fn samples_available(test: &str) -> bool {
-    // An empty variable (as scripts/test.sh exports when there is no shared copy) is unset.
-    let set = std::env::var_os(data::DATA_ENV).is_some_and(|v| !v.is_empty());
-    let Some(dir) = data::data_dir().filter(|_| set) else {
-        eprintln!(
-            "skipping {test}: set {} to the sample stills folder",
-            data::DATA_ENV
-        );
+    if common::skipped("samples", test) {
         return false;
-    };
+    }
     for sample in data::samples() {
-        let path = dir.join(&sample.file);
-        assert!(
-            path.is_file(),
-            "{} is set but {} is missing",
-            data::DATA_ENV,
-            path.display()
-        );
+        common::still_path(&sample.name);
     }
     true
 }
@@ -951,7 +1089,16 @@ fn samples_are_listed_served_and_usable() {
 
 #[test]
 fn export_renders_a_palette_without_clustering() {
-    let palette = palette_of(open(), "/quad.png", "&k=4").ok();
+    // A clustered palette (the four noisy blobs), exported as it is.
+    let palette = palette_of(open(), "/blobs.png", "&k=4").ok();
+    let swatches = colours(&palette);
+    common::assert_recovers(
+        &common::four_blobs(),
+        ColorSpace::Rgb,
+        &swatches,
+        2.0,
+        "k=4",
+    );
     let body = palette.to_string();
     let url = format!("{}/api/export", open());
     let png = post(
@@ -965,8 +1112,14 @@ fn export_renders_a_palette_without_clustering() {
         .header("content-disposition")
         .is_some_and(|d| d.starts_with("attachment")));
     let grid = image::load_from_memory(&png.body).expect("PNG").to_rgb8();
-    // The first swatch of the grid is the largest colour.
-    assert_eq!(grid.get_pixel(40, 40).0, QUAD[0]);
+    // The grid's squares (96 px, 12 px apart) are the colours, largest first.
+    for (i, (rgb, _)) in swatches.iter().enumerate() {
+        assert_eq!(
+            grid.get_pixel(40 + 108 * i as u32, 40).0,
+            *rgb,
+            "square {i}"
+        );
+    }
 
     let svg = post(
         &format!("{url}?format=svg"),
@@ -974,7 +1127,12 @@ fn export_renders_a_palette_without_clustering() {
         body.as_bytes(),
     );
     assert_eq!(svg.content_type, "image/svg+xml");
-    assert!(svg.text().contains("#c81e1e") || svg.text().contains("#C81E1E"));
+    for (rgb, _) in &swatches {
+        assert!(
+            svg.text().to_lowercase().contains(&hex(*rgb)),
+            "{rgb:?} in the SVG"
+        );
+    }
 
     let gpl = post(
         &format!("{url}?format=gpl&name=My%20still"),
@@ -986,11 +1144,13 @@ fn export_renders_a_palette_without_clustering() {
         "{}",
         gpl.text()
     );
-    assert!(
-        gpl.text().contains(" 30 160  60\t#1ea03c (30.0%)"),
-        "{}",
-        gpl.text()
+    let [r, g, b] = swatches[1].0;
+    let line = format!(
+        "{r:3} {g:3} {b:3}\t{} ({:.1}%)",
+        hex([r, g, b]),
+        swatches[1].1 * 100.0
     );
+    assert!(gpl.text().contains(&line), "{line} in {}", gpl.text());
 
     let json = post(&url, "application/json", body.as_bytes()).ok();
     assert_eq!(json, palette);
@@ -1115,40 +1275,90 @@ fn openapi_documents_every_route_and_option() {
         if item.get("get").is_some() && (with_samples || !path.contains("{name}")) {
             let url = format!("{}{}", open(), path.replace("{name}", sample));
             let reply = get_url(&url);
-            assert_ne!(reply.status, 404, "{path}: {}", reply.text());
-            assert_ne!(reply.status, 405, "{path}");
+            // 200, or 400 for the routes that need a source: never 404/405, and never an
+            // internal error or an unavailable sample.
+            assert!(
+                matches!(reply.status, 200 | 400),
+                "{path}: {} {}",
+                reply.status,
+                reply.text()
+            );
+            if reply.status == 400 {
+                assert!(reply.text().contains("url"), "{path}: {}", reply.text());
+            }
         }
     }
 }
 
 // ---- Load and limits ------------------------------------------------------------------
 
+/// Random colours: a still that takes real time to cluster (every pixel its own colour).
+fn noise(width: u32, height: u32) -> Vec<u8> {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    png(image::RgbImage::from_fn(width, height, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let [r, g, b, ..] = state.to_le_bytes();
+        image::Rgb([r, g, b])
+    }))
+}
+
+/// With `max_jobs = 1`, palettes are made one after another, seen from outside: five slow
+/// requests sent at once come back one by one, each a whole job after the one before (were
+/// they made side by side, sharing the cores, several would finish together), while
+/// `/healthz` keeps answering at once.
 #[test]
 fn jobs_queue_behind_the_limit_while_the_server_keeps_answering() {
     let base = start(Config {
         max_jobs: 1,
+        max_uploads: 8,
         ..test_config(true)
     });
-    let url = format!("{base}/api/palette?k=8");
-    let workers: Vec<_> = (0..4)
+    let url = format!("{base}/api/palette?k=16&method=agglomerative");
+    let still = noise(400, 300);
+    // Warm up (the first palette also builds the server's lazy state).
+    assert_eq!(post(&url, "image/png", &still).status, 200);
+    let start = Instant::now();
+    let workers: Vec<_> = (0..5)
         .map(|_| {
-            let url = url.clone();
-            std::thread::spawn(move || post(&url, "image/png", &gradient()).status)
+            let (url, still) = (url.clone(), still.clone());
+            std::thread::spawn(move || {
+                let status = post(&url, "image/png", &still).status;
+                (status, Instant::now())
+            })
         })
         .collect();
     let mut slowest = Duration::ZERO;
     let mut most_jobs = 0;
     while !workers.iter().all(|w| w.is_finished()) {
-        let start = Instant::now();
+        let asked = Instant::now();
         let health = get_url(&format!("{base}/healthz")).ok();
-        slowest = slowest.max(start.elapsed());
+        slowest = slowest.max(asked.elapsed());
         most_jobs = most_jobs.max(health["jobs_running"].as_u64().expect("jobs"));
         std::thread::sleep(Duration::from_millis(5));
     }
-    for w in workers {
-        assert_eq!(w.join().expect("worker"), 200);
+    let mut finished: Vec<Duration> = workers
+        .into_iter()
+        .map(|w| {
+            let (status, at) = w.join().expect("worker");
+            assert_eq!(status, 200);
+            at - start
+        })
+        .collect();
+    finished.sort();
+    eprintln!("five jobs at once finished at {finished:?}");
+    // One after another: each gap is about one job (the mean is the last time over five).
+    let job = finished[4] / 5;
+    for pair in finished.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= job / 3,
+            "jobs finished at {finished:?}: two within {:?} of each other, a job takes about \
+             {job:?}, so they ran side by side",
+            pair[1] - pair[0]
+        );
     }
-    assert!(most_jobs <= 1, "jobs running: {most_jobs}");
+    assert_eq!(most_jobs, 1, "jobs running, as /healthz reports it");
     assert!(slowest < Duration::from_secs(2), "healthz took {slowest:?}");
 }
 
@@ -1179,7 +1389,13 @@ struct Binary {
 
 impl Binary {
     fn start(args: &[&str]) -> Binary {
+        Binary::start_with_env(args, &[])
+    }
+
+    /// As [`Binary::start`], with environment variables set for the server.
+    fn start_with_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> Binary {
         let mut child = Command::new(env!("CARGO_BIN_EXE_color-palettes"))
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .arg("serve")
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
@@ -1276,4 +1492,91 @@ fn the_binary_reports_an_address_it_cannot_use() {
         stderr.starts_with("error: cannot serve on not-an-address"),
         "{stderr}"
     );
+}
+
+/// A sample still the server cannot load is a 503 that says so, not a 500: here its data
+/// folder holds a damaged copy (wrong sha256) and the download cache is empty and cannot be
+/// written, so nothing can replace it.
+#[test]
+fn an_unavailable_sample_is_a_503() {
+    let dir = std::env::temp_dir().join(format!("cp-no-samples-{}", std::process::id()));
+    let (stills, cache) = (dir.join("stills"), dir.join("cache"));
+    std::fs::create_dir_all(&stills).expect("temp folder");
+    let sample = &data::samples()[0];
+    std::fs::write(stills.join(&sample.file), b"not the still").expect("damaged copy");
+    // A file where the cache folder should be: a download could not be saved.
+    std::fs::write(&cache, b"").expect("cache placeholder");
+    let server =
+        Binary::start_with_env(&[], &[(data::DATA_ENV, &stills), (data::CACHE_ENV, &cache)]);
+    for route in [
+        format!("/api/samples/{}", sample.name),
+        format!("/api/palette?sample={}", sample.name),
+    ] {
+        let message = get_url(&format!("{}{route}", server.base)).error(503);
+        assert!(
+            message.contains(&sample.name) && message.contains("not available"),
+            "{route}: {message}"
+        );
+    }
+    // The server itself is fine.
+    get_url(&format!("{}/healthz", server.base)).ok();
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The private-address check runs again on every redirect: a public host that redirects to
+/// loopback is refused. A public address is needed for the first hop, so the test re-runs
+/// itself in a network namespace of its own (`unshare`), where 8.8.8.8 is an address of the
+/// loopback interface; nothing outside that namespace sees it.
+#[test]
+fn a_redirect_to_a_private_address_is_refused() {
+    const INSIDE: &str = "COLOR_PALETTES_TEST_NETNS";
+    let name = "a_redirect_to_a_private_address_is_refused";
+    if std::env::var_os(INSIDE).is_none() {
+        if common::skipped("netns", name) {
+            return;
+        }
+        let exe = std::env::current_exe().expect("the test binary");
+        let output = Command::new("unshare")
+            .args(["--net", "--map-root-user", "sh", "-c"])
+            .arg("ip link set lo up && ip addr add 8.8.8.8/32 dev lo && exec \"$0\" \"$@\"")
+            .arg(&exe)
+            .args(["--exact", name, "--nocapture", "--test-threads", "1"])
+            .env(INSIDE, "1")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("unshare: {e} (`COLOR_PALETTES_SKIP=netns` skips this test)")
+            });
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "in a network namespace (unshare --net --map-root-user; \
+             `COLOR_PALETTES_SKIP=netns` skips this test): {}\n{stdout}\n{stderr}",
+            output.status
+        );
+        return;
+    }
+    // Inside the namespace: an image host on every local address, 8.8.8.8 included.
+    let host = spawn_at("0.0.0.0:0", |listener| {
+        Box::pin(async move {
+            axum::serve(listener, image_host()).await.expect("host");
+        })
+    });
+    let port = host.rsplit(':').next().expect("port").to_owned();
+    let public = format!("http://8.8.8.8:{port}");
+    let private = format!("http://127.0.0.1:{port}");
+    let palette = |url: &str| get_url(&format!("{}/api/palette?url={}", strict(), enc(url)));
+    // The public address is fetched, directly and through a redirect to itself ...
+    palette(&format!("{public}/quad.png")).ok();
+    palette(&format!("{public}/goto?{public}/quad.png")).ok();
+    // ... the private one is refused, directly and when a redirect leads there.
+    for url in [
+        format!("{private}/quad.png"),
+        format!("{public}/goto?{private}/quad.png"),
+        format!("{public}/goto?http://localhost:{port}/quad.png"),
+    ] {
+        let message = palette(&url).error(403);
+        assert!(message.contains("refused"), "{url}: {message}");
+    }
 }

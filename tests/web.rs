@@ -1,21 +1,25 @@
 //! End to end: the web page in a real headless Chromium, driven over WebDriver (chromedriver).
 //!
-//! Opens the page, picks a sample still and generates its palette, uploads a file, triggers
-//! an error, checks the brightness rule, and repeats on a phone-sized screen. Screenshots go
-//! to `target/test-artifacts/`.
+//! Opens the page, picks a sample still and generates its palette (checking the swatches, their
+//! shares, the strip's colours and widths, the clipboard and the three downloads), sets the
+//! method, space and seed controls, uploads a file and drops one, triggers an error, checks
+//! the brightness rule, and repeats on a phone-sized screen. Screenshots go to
+//! `target/test-artifacts/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (or `CHROMIUM` / `CHROMEDRIVER` pointing at
-//! them) and the sample stills (`COLOR_PALETTES_DATA`). Without them the test is skipped
-//! with a message, except when `CI` is set: there a missing browser is a failure.
+//! them) and the sample stills (`COLOR_PALETTES_DATA`, else `data/cache/`). Without them the
+//! test fails, saying what is missing; `COLOR_PALETTES_SKIP=web` skips it, on purpose.
 
 #![cfg(feature = "server")]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use color_palettes::server::{self, Config};
-use color_palettes::{data, PaletteOptions};
+use color_palettes::{data, ColorSpace, Method, Palette, PaletteOptions};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -23,15 +27,12 @@ use serde_json::{json, Value};
 /// How long the page may take to show a palette (unoptimised test builds cluster slowly).
 const PATIENCE: Duration = Duration::from_secs(90);
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// Skips the test (returns false) with `why`, or fails it when running in CI.
-fn skip(why: &str) -> bool {
-    assert!(!in_ci(), "CI is set, so this cannot be skipped: {why}");
-    eprintln!("skipping the browser test: {why}");
-    false
+/// Fails the test, saying what is missing and how to get it (or to skip the test).
+fn missing(why: &str) -> ! {
+    panic!(
+        "{why}: the browser test needs it (`{}=web` skips this test, on purpose)",
+        common::SKIP_ENV
+    )
 }
 
 /// `$var`, else the first of `candidates` that exists, else `name` found on PATH.
@@ -244,30 +245,193 @@ async fn generate_and_wait(client: &Client, expect: usize) -> Vec<String> {
     hexes
 }
 
+/// Checks what the page shows of `expected`: the hex codes, the share of each swatch (the
+/// number shown, to its rounding), and the strip under the still: one part per colour, in
+/// order, painted that colour, as wide as its share (to the strip's 6 px padding per part).
+async fn check_shown_palette(client: &Client, expected: &Palette) {
+    let shown = js(
+        client,
+        "return {
+             hexes: Array.from(document.querySelectorAll('#swatches .swatch code')).map(c => c.textContent),
+             shares: Array.from(document.querySelectorAll('#swatches .share')).map(s => s.textContent),
+             strip: Array.from(document.querySelectorAll('#strip > div')).map(d =>
+                 [getComputedStyle(d).backgroundColor, d.getBoundingClientRect().width]),
+             stripShown: !document.getElementById('strip').hidden,
+         };",
+    )
+    .await;
+    assert_eq!(shown["hexes"], json!(expected.hex_codes()), "the swatches");
+    let shares = shown["shares"].as_array().expect("shares");
+    assert_eq!(shares.len(), expected.len());
+    for (share, swatch) in shares.iter().zip(&expected.colors) {
+        let text = share.as_str().expect("text");
+        let value: f64 = text
+            .strip_suffix(" %")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("a share as 'N.N %': {text:?}"));
+        let decimals = text.split('.').nth(1).map_or(0, |d| d.len() - 2);
+        let rounding = 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9;
+        assert!(
+            (value - swatch.proportion * 100.0).abs() <= rounding,
+            "{}: the page says {text}, the palette {:.4} %",
+            swatch.hex,
+            swatch.proportion * 100.0
+        );
+    }
+    assert_eq!(shown["stripShown"], json!(true), "the strip is shown");
+    let parts = shown["strip"].as_array().expect("strip");
+    assert_eq!(parts.len(), expected.len(), "one strip part per colour");
+    let total: f64 = parts.iter().map(|p| p[1].as_f64().expect("width")).sum();
+    for (part, swatch) in parts.iter().zip(&expected.colors) {
+        let [r, g, b] = swatch.rgb;
+        assert_eq!(
+            part[0],
+            json!(format!("rgb({r}, {g}, {b})")),
+            "{}",
+            swatch.hex
+        );
+        let width = part[1].as_f64().expect("width");
+        let want = swatch.proportion * total;
+        assert!(
+            (width - want).abs() <= 8.0,
+            "{}: {width:.1} px of {total:.1}, its share is {want:.1} px",
+            swatch.hex
+        );
+    }
+}
+
+/// Makes the page's downloads observable: a link clicked to download a blob is recorded in
+/// `window.downloads` as `{name, data}` (data: a `data:` URL of the blob) instead of saved.
+async fn capture_downloads(client: &Client) {
+    js(
+        client,
+        "window.downloads = [];
+         const blobs = new Map();
+         const create = URL.createObjectURL;
+         URL.createObjectURL = (blob) => { const url = create(blob); blobs.set(url, blob); return url; };
+         const click = HTMLAnchorElement.prototype.click;
+         HTMLAnchorElement.prototype.click = function () {
+             if (!this.download || !blobs.has(this.href)) return click.call(this);
+             const name = this.download;
+             const reader = new FileReader();
+             reader.onload = () => window.downloads.push({name, data: reader.result});
+             reader.readAsDataURL(blobs.get(this.href));
+         };
+         return null;",
+    )
+    .await;
+}
+
+/// Clicks the download button for `format` and returns the file's name and bytes.
+async fn download(client: &Client, format: &str) -> (String, Vec<u8>) {
+    use base64::Engine as _;
+    js(client, "window.downloads = []; return null;").await;
+    click(client, &format!("[data-download='{format}']")).await;
+    let file = wait_for(&format!("the {format} download"), || async {
+        let d = js(client, "return window.downloads[0] || null;").await;
+        (!d.is_null()).then_some(d)
+    })
+    .await;
+    let name = file["name"].as_str().expect("name").to_owned();
+    let data = file["data"].as_str().expect("data");
+    let (_, encoded) = data.split_once(";base64,").expect("a base64 data URL");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .expect("base64");
+    (name, bytes)
+}
+
+/// What a paste (Ctrl+V) into a fresh text field of the page gives: the clipboard's text.
+async fn clipboard(client: &Client) -> String {
+    js(
+        client,
+        "document.getElementById('paste-target')?.remove();
+         const t = document.createElement('textarea');
+         t.id = 'paste-target';
+         document.body.append(t);
+         t.focus();
+         return null;",
+    )
+    .await;
+    let paste = format!("{}v", char::from(Key::Control));
+    client
+        .find(Locator::Id("paste-target"))
+        .await
+        .expect("the paste target")
+        .send_keys(&paste)
+        .await
+        .expect("paste");
+    let text = js(
+        client,
+        "const t = document.getElementById('paste-target'); const v = t.value; t.remove(); return v;",
+    )
+    .await;
+    text.as_str().expect("text").to_owned()
+}
+
+/// Sets the method, space and seed controls (opening "More options" for the seed).
+async fn set_controls(client: &Client, method: Method, space: ColorSpace, seed: u64) {
+    for (id, value) in [("method", method.name()), ("space", space.name())] {
+        client
+            .find(Locator::Id(id))
+            .await
+            .expect(id)
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("{id} = {value}: {e}"));
+    }
+    let open = js(client, "return document.querySelector('details').open;").await;
+    if open != json!(true) {
+        click(client, "details summary").await;
+    }
+    let field = client.find(Locator::Id("seed")).await.expect("seed");
+    field.clear().await.expect("clear the seed");
+    field
+        .send_keys(&seed.to_string())
+        .await
+        .expect("type the seed");
+}
+
+/// Moves the k slider to `k` with the arrow keys.
+async fn set_k(client: &Client, k: usize) {
+    let slider = client.find(Locator::Id("k")).await.expect("k slider");
+    let now: usize = js(client, "return Number(document.getElementById('k').value);")
+        .await
+        .as_u64()
+        .expect("k") as usize;
+    let key = if k < now { Key::Left } else { Key::Right };
+    slider
+        .send_keys(&char::from(key).to_string().repeat(now.abs_diff(k)))
+        .await
+        .expect("move k");
+    assert_eq!(
+        js(
+            client,
+            "return document.getElementById('k-value').textContent;"
+        )
+        .await,
+        json!(k.to_string())
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_makes_palettes_in_a_real_browser() {
+    if common::skipped("web", "the_page_makes_palettes_in_a_real_browser") {
+        return;
+    }
     let Some(chromium) = program(
         "CHROMIUM",
         &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
         "chromium",
     ) else {
-        skip("chromium is not installed (apt-get install chromium chromium-driver)");
-        return;
+        missing("chromium is not installed (apt-get install chromium chromium-driver)");
     };
     let Some(chromedriver) = program("CHROMEDRIVER", &["/usr/bin/chromedriver"], "chromedriver")
     else {
-        skip("chromedriver is not installed (apt-get install chromium-driver)");
-        return;
+        missing("chromedriver is not installed (apt-get install chromium-driver)");
     };
-    if std::env::var_os(data::DATA_ENV).is_none_or(|v| v.is_empty()) {
-        skip(&format!(
-            "set {} to the sample stills folder",
-            data::DATA_ENV
-        ));
-        return;
-    }
     let sample = "El_Fuente";
-    let still = data::still(sample).expect("the sample still (COLOR_PALETTES_DATA is set)");
+    let still = color_palettes::Still::open(common::still_path(sample)).expect("the sample still");
 
     let base = start_server().await;
     let driver = Driver::start(&chromedriver);
@@ -306,19 +470,8 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         .click()
         .await
         .expect("choose the sample");
-    let k = client.find(Locator::Id("k")).await.expect("k slider");
-    let left = char::from(Key::Left).to_string();
-    k.send_keys(&left.repeat(3)).await.expect("k to 5");
-    assert_eq!(
-        client
-            .find(Locator::Id("k-value"))
-            .await
-            .expect("k value")
-            .text()
-            .await
-            .expect("text"),
-        "5"
-    );
+    capture_downloads(&client).await;
+    set_k(&client, 5).await;
     let hexes = generate_and_wait(&client, 5).await;
     let expected = PaletteOptions::new().k(5).extract(&still).expect("palette");
     assert_eq!(
@@ -326,22 +479,7 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         expected.hex_codes(),
         "the page shows the crate's palette"
     );
-    let shares = js(
-        &client,
-        "return Array.from(document.querySelectorAll('#swatches .share')).map(s => s.textContent);",
-    )
-    .await;
-    for share in shares.as_array().expect("shares") {
-        assert!(share.as_str().is_some_and(|s| s.ends_with(" %")), "{share}");
-    }
-    assert_eq!(
-        js(
-            &client,
-            "return document.querySelectorAll('#strip > div').length;"
-        )
-        .await,
-        json!(5)
-    );
+    check_shown_palette(&client, &expected).await;
     let coolors = client
         .find(Locator::Id("coolors"))
         .await
@@ -362,18 +500,28 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         credit.contains(&entry.licence),
         "the licence is shown: {credit}"
     );
-    // Click to copy: the toast confirms.
-    click(&client, "#swatches .swatch").await;
-    let copied = json!([format!("Copied {}", hexes[0]), "toast show"]);
-    wait_for("the copy confirmation", || async {
-        let toast = js(
-            &client,
-            "const t = document.getElementById('toast'); return [t.textContent, t.className];",
-        )
+    // Click to copy: the toast confirms, and the hex code is what a paste gives.
+    for (css, hex) in [
+        ("#swatches li:nth-child(2) .swatch", &hexes[1]),
+        ("#strip > div:nth-child(3)", &hexes[2]),
+    ] {
+        click(&client, css).await;
+        let copied = json!([format!("Copied {hex}"), "toast show"]);
+        wait_for("the copy confirmation", || async {
+            let toast = js(
+                &client,
+                "const t = document.getElementById('toast'); return [t.textContent, t.className];",
+            )
+            .await;
+            (toast == copied).then_some(())
+        })
         .await;
-        (toast == copied).then_some(())
-    })
-    .await;
+        assert_eq!(
+            &clipboard(&client).await,
+            hex,
+            "the clipboard after clicking {css}"
+        );
+    }
     wait_for("the toast to go", || async {
         let class = js(
             &client,
@@ -385,13 +533,64 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
     .await;
     screenshot(&client, "web-sample.png").await;
 
-    // 2. An uploaded file (four flat colours, so the palette is known exactly).
-    let upload = artifacts().join("four-colours.png");
-    image::RgbImage::from_fn(8, 2, |x, _| {
-        image::Rgb([[200, 30, 30], [30, 160, 60], [40, 60, 200], [240, 220, 60]][x as usize / 2])
-    })
-    .save(&upload)
-    .expect("write the upload");
+    // The downloads: the palette as JSON, as a GIMP palette, and as a PNG of swatches.
+    let stem = format!("palette-{sample}-5");
+    let (name, bytes) = download(&client, "json").await;
+    assert_eq!(name, format!("{stem}.json"));
+    let json: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(
+        json,
+        serde_json::from_str::<Value>(&expected.to_json()).expect("JSON")
+    );
+    let (name, bytes) = download(&client, "gpl").await;
+    assert_eq!(name, format!("{stem}.gpl"));
+    assert_eq!(
+        String::from_utf8(bytes).expect("UTF-8"),
+        expected.to_gpl(&format!("{sample} (kmeans, rgb)"))
+    );
+    let (name, bytes) = download(&client, "png").await;
+    assert_eq!(name, format!("{stem}.png"));
+    let grid = image::load_from_memory(&bytes).expect("a PNG").to_rgb8();
+    for (i, rgb) in expected.rgb().iter().enumerate() {
+        // Squares of 96 px, 12 px apart, largest share first.
+        assert_eq!(
+            &grid.get_pixel(40 + 108 * i as u32, 40).0,
+            rgb,
+            "square {i}"
+        );
+    }
+
+    // The method, space and seed controls reach the palette: the crate's palette with the
+    // same options, and another seed gives the crate's palette for that seed.
+    let accent = |seed| {
+        PaletteOptions::new()
+            .k(5)
+            .method(Method::Accent)
+            .space(ColorSpace::Lab)
+            .seed(seed)
+            .extract(&still)
+            .expect("palette")
+    };
+    let (three, four) = (accent(3), accent(4));
+    assert_ne!(three.rgb(), four.rgb(), "seeds 3 and 4 differ here");
+    assert_ne!(three.rgb(), expected.rgb(), "accent in CIELAB differs here");
+    set_controls(&client, Method::Accent, ColorSpace::Lab, 3).await;
+    generate_and_wait(&client, 5).await;
+    check_shown_palette(&client, &three).await;
+    set_controls(&client, Method::Accent, ColorSpace::Lab, 4).await;
+    generate_and_wait(&client, 5).await;
+    check_shown_palette(&client, &four).await;
+    let (_, bytes) = download(&client, "gpl").await;
+    assert_eq!(
+        String::from_utf8(bytes).expect("UTF-8"),
+        four.to_gpl(&format!("{sample} (accent, lab)"))
+    );
+
+    // 2. An uploaded file: four noisy blobs (hundreds of colours each), clustered back to
+    // their colours and shares, as the crate does with the same options.
+    let blobs = common::four_blobs();
+    let upload = artifacts().join("four-blobs.png");
+    blobs.image.save(&upload).expect("write the upload");
     click(&client, "label[for='source-upload']").await;
     client
         .find(Locator::Id("file"))
@@ -400,6 +599,52 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         .send_keys(&upload.display().to_string())
         .await
         .expect("choose the file");
+    set_k(&client, 4).await;
+    set_controls(&client, Method::Agglomerative, ColorSpace::Hsv, 2).await;
+    generate_and_wait(&client, 4).await;
+    let uploaded = color_palettes::Still::open(&upload).expect("the upload");
+    let palette = PaletteOptions::new()
+        .k(4)
+        .method(Method::Agglomerative)
+        .space(ColorSpace::Hsv)
+        .seed(2)
+        .extract(&uploaded)
+        .expect("palette");
+    let swatches = common::swatches(&palette);
+    common::assert_recovers(&blobs, ColorSpace::Hsv, &swatches, 2.0, "the crate");
+    check_shown_palette(&client, &palette).await;
+    screenshot(&client, "web-upload.png").await;
+
+    // ... and a file dropped on the page (four flat colours, fewer than the 5 asked for).
+    let flat = [[200, 30, 30], [30, 160, 60], [40, 60, 200], [240, 220, 60]];
+    let bytes = common::png(&image::RgbImage::from_fn(8, 2, |x, _| {
+        image::Rgb(flat[x as usize / 2])
+    }));
+    set_k(&client, 5).await;
+    let dragging = js(
+        &client,
+        &format!(
+            "const bytes = Uint8Array.from({bytes:?});
+             const data = new DataTransfer();
+             data.items.add(new File([bytes], 'dropped.png', {{type: 'image/png'}}));
+             const zone = document.getElementById('dropzone');
+             zone.dispatchEvent(new DragEvent('dragenter', {{dataTransfer: data, bubbles: true}}));
+             const during = zone.classList.contains('dragging');
+             zone.dispatchEvent(new DragEvent('dragover', {{dataTransfer: data, bubbles: true, cancelable: true}}));
+             zone.dispatchEvent(new DragEvent('drop', {{dataTransfer: data, bubbles: true, cancelable: true}}));
+             return [during, zone.classList.contains('dragging'), document.getElementById('file-name').textContent];"
+        ),
+    )
+    .await;
+    assert_eq!(
+        dragging,
+        json!([
+            true,
+            false,
+            format!("dropped.png ({:.1} MB)", bytes.len() as f64 / 1e6)
+        ]),
+        "the drop zone lights up while dragging and takes the dropped file"
+    );
     let hexes = generate_and_wait(&client, 4).await;
     let mut sorted = hexes.clone();
     sorted.sort();
@@ -412,7 +657,6 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         .await
         .expect("text");
     assert!(title.starts_with("4 colours (asked for 5"), "{title}");
-    screenshot(&client, "web-upload.png").await;
 
     // 3. An error, shown in words: a file that is not an image.
     let bogus = artifacts().join("not-an-image.png");
