@@ -158,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn counts_distinct_colours() {
+    fn counts_distinct_colors() {
         let counts = ColorCounts::from_still(
             &still(&[[1, 2, 3], [9, 9, 9], [1, 2, 3]]),
             Brightness::default(),

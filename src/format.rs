@@ -128,7 +128,7 @@ mod tests {
     }
 
     #[test]
-    fn text_formats_write_the_colours() {
+    fn text_formats_write_the_colors() {
         let palette = Palette::from_weights(
             2,
             Method::Kmeans,

@@ -268,8 +268,8 @@ mod tests {
     #[test]
     fn every_supported_format_decodes() {
         use image::ImageFormat::{Bmp, Gif, Jpeg, Png, Tiff, WebP};
-        let colour = [40u8, 160, 220];
-        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(16, 16, image::Rgb(colour)));
+        let color = [40u8, 160, 220];
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(16, 16, image::Rgb(color)));
         for format in [Jpeg, Png, WebP, Gif, Bmp, Tiff] {
             let mut out = Cursor::new(Vec::new());
             let encodable = if format == Jpeg || format == WebP || format == Gif {
@@ -282,7 +282,7 @@ mod tests {
             let got = still.opaque_pixels().next().unwrap();
             // JPEG is lossy and GIF quantises; both stay close.
             assert!(
-                got.iter().zip(colour).all(|(&a, b)| a.abs_diff(b) <= 6),
+                got.iter().zip(color).all(|(&a, b)| a.abs_diff(b) <= 6),
                 "{format:?}: {got:?}"
             );
         }
@@ -295,9 +295,9 @@ mod tests {
         let mut bytes = Vec::new();
         {
             let mut encoder = GifEncoder::new(&mut bytes);
-            for colour in [[255, 0, 0, 255], [0, 0, 255, 255]] {
+            for color in [[255, 0, 0, 255], [0, 0, 255, 255]] {
                 let frame = Frame::from_parts(
-                    RgbaImage::from_pixel(4, 4, image::Rgba(colour)),
+                    RgbaImage::from_pixel(4, 4, image::Rgba(color)),
                     0,
                     0,
                     Delay::from_numer_denom_ms(100, 1),

@@ -57,10 +57,10 @@ impl Palette {
         k: usize,
         method: Method,
         space: ColorSpace,
-        colours: impl IntoIterator<Item = ([u8; 3], f64)>,
+        colors: impl IntoIterator<Item = ([u8; 3], f64)>,
     ) -> Self {
         let mut merged: Vec<([u8; 3], f64)> = Vec::new();
-        for (rgb, weight) in colours {
+        for (rgb, weight) in colors {
             match merged.iter_mut().find(|(c, _)| *c == rgb) {
                 Some((_, w)) => *w += weight,
                 None => merged.push((rgb, weight)),

@@ -462,7 +462,7 @@ mod tests {
     }
 
     #[test]
-    fn fewer_distinct_colours_than_k_gives_fewer_swatches() {
+    fn fewer_distinct_colors_than_k_gives_fewer_swatches() {
         let still = regions(&[([1, 2, 3], 6), ([200, 100, 0], 4)], 5);
         for method in Method::ALL {
             let palette = PaletteOptions::new()

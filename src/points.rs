@@ -268,7 +268,7 @@ mod tests {
     }
 
     #[test]
-    fn coarsening_keeps_weight_mean_and_colour() {
+    fn coarsening_keeps_weight_mean_and_color() {
         let p = Points::new(
             vec![[0.0; 3], [0.01, 0.0, 0.0], [1.0; 3]],
             vec![1.0, 1.0, 2.0],

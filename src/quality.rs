@@ -290,7 +290,7 @@ mod tests {
 
     /// A palette made of the image's own colours reconstructs it exactly.
     #[test]
-    fn palette_equal_to_image_colours_scores_zero() {
+    fn palette_equal_to_image_colors_scores_zero() {
         let px = [
             [10, 20, 30],
             [200, 100, 50],

@@ -219,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn mean_colours_embed_like_whole_ones() {
+    fn mean_colors_embed_like_whole_ones() {
         for space in ColorSpace::ALL {
             for rgb in [[0, 0, 0], [255, 255, 255], [200, 30, 40], [3, 250, 128]] {
                 let whole = space.embed(rgb);

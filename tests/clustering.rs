@@ -1,25 +1,25 @@
-//! Exact colours from real clustering, through the public API: stills of noisy blobs with
-//! hundreds of distinct colours (and of 4 x 4 x 4 cells) per blob, so the pipeline has to
-//! cluster (a still with no more cells than k would be answered from its distinct colours
+//! Exact colors from real clustering, through the public API: stills of noisy blobs with
+//! hundreds of distinct colors (and of 4 x 4 x 4 cells) per blob, so the pipeline has to
+//! cluster (a still with no more cells than k would be answered from its distinct colors
 //! without running k-means, agglomerative or accent). Every method in every space must find
-//! each blob's mean colour within 2 levels and its share within 1 percentage point.
+//! each blob's mean color within 2 levels and its share within 1 percentage point.
 
 mod common;
 
 use color_palettes::{ColorSpace, Method, PaletteOptions, Still};
-use common::{assert_recovers, distinct_colours_and_cells, swatches, Blobs};
+use common::{assert_recovers, distinct_colors_and_cells, swatches, Blobs};
 
 fn still(blobs: &Blobs) -> Still {
     Still::from_bytes(&common::png(&blobs.image)).expect("a PNG still")
 }
 
-/// The still is one that needs clustering: many more cells than colours asked for.
+/// The still is one that needs clustering: many more cells than colors asked for.
 fn check_needs_clustering(blobs: &Blobs) {
-    let (colours, cells) = distinct_colours_and_cells(&blobs.image);
+    let (colors, cells) = distinct_colors_and_cells(&blobs.image);
     let k = blobs.members.len();
     assert!(
-        cells >= 100 * k && colours > cells,
-        "{colours} colours in {cells} cells: too few to need clustering at k = {k}"
+        cells >= 100 * k && colors > cells,
+        "{colors} colors in {cells} cells: too few to need clustering at k = {k}"
     );
 }
 

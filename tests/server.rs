@@ -632,7 +632,7 @@ fn root_without_a_query_is_the_page() {
 #[test]
 fn every_method_and_space_finds_the_exact_colours() {
     let blobs = common::four_blobs();
-    let (_, cells) = common::distinct_colours_and_cells(&blobs.image);
+    let (_, cells) = common::distinct_colors_and_cells(&blobs.image);
     assert!(cells > 400, "{cells} cells: the still must need clustering");
     for method in Method::ALL {
         for space in ColorSpace::ALL {

@@ -85,7 +85,7 @@ pub fn accents_path() -> PathBuf {
 
 // ---- Stills of noisy blobs ------------------------------------------------------------
 
-/// A synthetic still of noisy colour blobs, and what a palette of it must say.
+/// A synthetic still of noisy color blobs, and what a palette of it must say.
 pub struct Blobs {
     pub image: image::RgbImage,
     /// Each blob's pixels, in blob order.
@@ -95,7 +95,7 @@ pub struct Blobs {
 }
 
 impl Blobs {
-    /// The mean colour of each blob's pixels taken in `space` (a swatch is the mean of its
+    /// The mean color of each blob's pixels taken in `space` (a swatch is the mean of its
     /// pixels in the space it was clustered in: in HSV, say, the mean of the red blob is a
     /// little more saturated than its mean in RGB).
     pub fn means(&self, space: ColorSpace) -> Vec<[f64; 3]> {
@@ -167,11 +167,11 @@ pub fn blobs(centres: &[[u8; 3]], counts: &[usize], spread: i32, width: u32) -> 
     let mut members = vec![Vec::new(); centres.len()];
     let mut pixels = Vec::with_capacity(total * 3);
     for &owner in &owners {
-        let colour: [u8; 3] = std::array::from_fn(|c| {
+        let color: [u8; 3] = std::array::from_fn(|c| {
             (i32::from(centres[owner][c]) + rng.offset(spread)).clamp(0, 255) as u8
         });
-        pixels.extend(colour);
-        members[owner].push(colour);
+        pixels.extend(color);
+        members[owner].push(color);
     }
     let shares = counts.iter().map(|&n| n as f64 / total as f64).collect();
     let image = image::RgbImage::from_raw(width, (total / width as usize) as u32, pixels)
@@ -184,7 +184,7 @@ pub fn blobs(centres: &[[u8; 3]], counts: &[usize], spread: i32, width: u32) -> 
 }
 
 /// Four vivid blobs with shares 40, 30, 20 and 10 % (4 800 pixels, hundreds of distinct
-/// colours and of 4 x 4 x 4 cells each): a palette of 4 must be found by clustering.
+/// colors and of 4 x 4 x 4 cells each): a palette of 4 must be found by clustering.
 pub fn four_blobs() -> Blobs {
     blobs(
         &[[200, 40, 40], [40, 160, 70], [50, 70, 200], [230, 210, 70]],
@@ -220,16 +220,16 @@ pub fn png(image: &image::RgbImage) -> Vec<u8> {
     out.into_inner()
 }
 
-/// Distinct colours, and occupied cells of 4 x 4 x 4 levels, in `image`.
-pub fn distinct_colours_and_cells(image: &image::RgbImage) -> (usize, usize) {
-    let colours: std::collections::HashSet<[u8; 3]> = image.pixels().map(|p| p.0).collect();
+/// Distinct colors, and occupied cells of 4 x 4 x 4 levels, in `image`.
+pub fn distinct_colors_and_cells(image: &image::RgbImage) -> (usize, usize) {
+    let colors: std::collections::HashSet<[u8; 3]> = image.pixels().map(|p| p.0).collect();
     let cells: std::collections::HashSet<[u8; 3]> =
-        colours.iter().map(|c| c.map(|v| v >> 2)).collect();
-    (colours.len(), cells.len())
+        colors.iter().map(|c| c.map(|v| v >> 2)).collect();
+    (colors.len(), cells.len())
 }
 
 /// Checks that a palette clustered in `space` (`(rgb, share)` largest first) is the blobs':
-/// one colour per blob, within `levels` of its mean in that space on every channel, with its
+/// one color per blob, within `levels` of its mean in that space on every channel, with its
 /// share within 1 percentage point.
 #[track_caller]
 pub fn assert_recovers(
@@ -243,7 +243,7 @@ pub fn assert_recovers(
     assert_eq!(
         got.len(),
         means.len(),
-        "{context}: {} colours, expected one per blob: {got:?}",
+        "{context}: {} colors, expected one per blob: {got:?}",
         got.len()
     );
     let mut used = vec![false; got.len()];
@@ -251,7 +251,7 @@ pub fn assert_recovers(
         let nearest = (0..got.len())
             .filter(|&i| !used[i])
             .min_by(|&a, &b| distance(got[a].0, *mean).total_cmp(&distance(got[b].0, *mean)))
-            .expect("a colour left");
+            .expect("a color left");
         used[nearest] = true;
         let (rgb, got_share) = got[nearest];
         let off = (0..3)
@@ -275,8 +275,8 @@ fn distance(rgb: [u8; 3], mean: [f64; 3]) -> f64 {
 // ---- Figures --------------------------------------------------------------------------
 
 /// The palette strips of a rendered figure, bottom strip last: each strip's swatches as
-/// `(colour, width in pixels)`, read from one row near the strip's bottom edge (below the
-/// labels). A strip is a run of at least 60 rows of one colour, not the background, in the
+/// `(color, width in pixels)`, read from one row near the strip's bottom edge (below the
+/// labels). A strip is a run of at least 60 rows of one color, not the background, in the
 /// column just inside the left margin.
 pub fn strips(figure: &image::RgbImage) -> Vec<Vec<([u8; 3], u32)>> {
     let background = figure.get_pixel(0, figure.height() - 1).0;
@@ -293,12 +293,12 @@ pub fn strips(figure: &image::RgbImage) -> Vec<Vec<([u8; 3], u32)>> {
     let mut found = Vec::new();
     let mut y = figure.height() as i64 - 1;
     while y >= 0 {
-        let colour = figure.get_pixel(column, y as u32).0;
+        let color = figure.get_pixel(column, y as u32).0;
         let mut top = y;
-        while top > 0 && figure.get_pixel(column, top as u32 - 1).0 == colour {
+        while top > 0 && figure.get_pixel(column, top as u32 - 1).0 == color {
             top -= 1;
         }
-        if colour != background && y - top + 1 >= 60 {
+        if color != background && y - top + 1 >= 60 {
             let row = (y - 2) as u32;
             let mut swatches: Vec<([u8; 3], u32)> = Vec::new();
             for x in x0..figure.width() {
@@ -320,13 +320,13 @@ pub fn strips(figure: &image::RgbImage) -> Vec<Vec<([u8; 3], u32)>> {
 }
 
 /// Checks one strip read by [`strips`] against a palette (`(rgb, share)`, largest first):
-/// the same colours in order, each as wide as its share of the strip (or all equal), to a
+/// the same colors in order, each as wide as its share of the strip (or all equal), to a
 /// pixel of rounding.
 #[track_caller]
 pub fn assert_strip(strip: &[([u8; 3], u32)], palette: &[([u8; 3], f64)], equal: bool) {
-    let colours: Vec<[u8; 3]> = strip.iter().map(|s| s.0).collect();
+    let colors: Vec<[u8; 3]> = strip.iter().map(|s| s.0).collect();
     let expected: Vec<[u8; 3]> = palette.iter().map(|s| s.0).collect();
-    assert_eq!(colours, expected, "the strip's colours are the palette's");
+    assert_eq!(colors, expected, "the strip's colors are the palette's");
     let total: u32 = strip.iter().map(|s| s.1).sum();
     for ((_, w), (rgb, share)) in strip.iter().zip(palette) {
         let want = if equal {
