@@ -13,6 +13,7 @@
 //! [`PaletteOptions`]: crate::PaletteOptions
 
 mod api;
+mod conn;
 mod error;
 mod middleware;
 pub mod openapi;
@@ -25,6 +26,8 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+
+pub use crate::fetch::MinRate;
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -75,6 +78,45 @@ impl Default for Config {
     }
 }
 
+/// Bounds on connections and on the pace of transfers: what keeps idle, half-sent and
+/// trickling clients from holding the server's sockets and slots.
+///
+/// (Apart from [`Config`] so that code building a `Config` field by field still compiles.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetLimits {
+    /// A client must send each request's head (request line and headers; the first one,
+    /// and each one after on a kept-alive connection) within this time, or its connection
+    /// is closed.
+    pub header_read_timeout: Duration,
+    /// Connections open at once. Lowered, if need be, to the process's open-file limit less
+    /// what the server needs besides. At the cap, the connection idle the longest is closed
+    /// to make room; if every connection has a request in progress, the newcomer gets 503.
+    pub max_connections: usize,
+    /// Largest request head (request line and headers), in bytes; over it: 431.
+    pub max_header_bytes: usize,
+    /// Most headers in a request; over it: 431.
+    pub max_headers: usize,
+    /// Slowest an upload (any request body) may arrive: cut off with 408 below it.
+    pub upload_rate: MinRate,
+    /// Slowest a `?url=` download may arrive: cut off with 504 below it.
+    pub download_rate: MinRate,
+}
+
+impl Default for NetLimits {
+    /// 10 s to send a request head, 1 024 connections, 64 kB and 100 headers a head;
+    /// uploads and downloads at 4 kB/s or faster after their first 5 s.
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_header_bytes: 64 * 1024,
+            max_headers: 100,
+            upload_rate: MinRate::default(),
+            download_rate: MinRate::default(),
+        }
+    }
+}
+
 /// Arguments of `color-palettes serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
@@ -85,6 +127,12 @@ pub struct ServeArgs {
     /// network: otherwise anyone who can reach the server can probe your network).
     #[arg(long)]
     pub allow_private_urls: bool,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Connections open at once (lowered to fit the open-file limit).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
 }
 
 impl ServeArgs {
@@ -95,12 +143,27 @@ impl ServeArgs {
         config.fetch.allow_private = self.allow_private_urls;
         config
     }
+
+    /// The connection and transfer bounds these arguments ask for.
+    #[must_use]
+    pub fn net_limits(&self) -> NetLimits {
+        NetLimits {
+            header_read_timeout: Duration::from_secs(self.header_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            ..NetLimits::default()
+        }
+    }
 }
 
 /// Every route and the layers around them: request log, JSON errors, deadline, panic
-/// guard and body limit.
+/// guard and body limit, under the default [`NetLimits`].
 pub fn router(config: Config) -> Router {
-    let state = AppState::new(config);
+    router_with(config, NetLimits::default())
+}
+
+/// [`router`], with the pace of uploads and downloads from `net`.
+pub fn router_with(config: Config, net: NetLimits) -> Router {
+    let state = AppState::with_net(config, net);
     let body_limit = state.config().max_body_bytes;
     Router::new()
         .route("/", get(api::root))
@@ -125,6 +188,10 @@ pub fn router(config: Config) -> Router {
         // The layer below enforces the limit (early, from Content-Length when there is one).
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::paced_body,
+        ))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -141,21 +208,37 @@ pub fn router(config: Config) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` completes, then lets requests in flight finish.
+/// Serves on `listener` until `shutdown` completes, then lets requests in flight finish,
+/// under the default [`NetLimits`].
 pub async fn serve(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, config, NetLimits::default(), shutdown).await
+}
+
+/// [`serve`], with the connection and transfer bounds of `net`.
+pub async fn serve_with(
+    listener: TcpListener,
+    config: Config,
+    net: NetLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = conn::ConnLimits {
+        header_read_timeout: net.header_read_timeout,
+        max_connections: conn::connection_cap(net.max_connections, config.max_fetches),
+        max_header_bytes: net.max_header_bytes,
+        max_headers: net.max_headers,
+    };
+    conn::serve(listener, router_with(config, net), limits, shutdown).await
 }
 
 /// `color-palettes serve`: binds, prints `listening on http://ADDR` as the first line of
 /// stdout (so scripts can pass port 0 and read the port), and serves until Ctrl-C or SIGTERM.
 pub fn run(args: &ServeArgs) -> std::io::Result<()> {
     let config = args.config();
+    let net = args.net_limits();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -172,7 +255,7 @@ pub fn run(args: &ServeArgs) -> std::io::Result<()> {
                 "warning: --allow-private-urls: ?url= may fetch from this machine and its network"
             );
         }
-        serve(listener, config, shutdown_signal()).await?;
+        serve_with(listener, config, net, shutdown_signal()).await?;
         eprintln!("shut down");
         Ok(())
     })
