@@ -128,7 +128,9 @@ fn check_port(url: &str, uri: &Uri) -> Result<()> {
     };
     let host_port = authority.as_str().rsplit('@').next().unwrap_or_default();
     // An IPv6 literal is bracketed: the port, if any, follows the closing bracket.
-    let after_host = host_port.rsplit_once(']').map_or(host_port, |(_, rest)| rest);
+    let after_host = host_port
+        .rsplit_once(']')
+        .map_or(host_port, |(_, rest)| rest);
     let Some((_, port)) = after_host.rsplit_once(':') else {
         return Ok(());
     };
@@ -329,21 +331,21 @@ pub fn is_public(ip: IpAddr) -> bool {
 /// The IPv4 Special-Purpose Address Registry's blocks that are not globally reachable (and
 /// multicast, which a download never uses), as (network, prefix length).
 const V4_SPECIAL: [([u8; 4], u8); 15] = [
-    ([0, 0, 0, 0], 8),        // "this network"
-    ([10, 0, 0, 0], 8),       // private
-    ([100, 64, 0, 0], 10),    // shared address space (carrier-grade NAT)
-    ([127, 0, 0, 0], 8),      // loopback
-    ([169, 254, 0, 0], 16),   // link-local (cloud metadata)
-    ([172, 16, 0, 0], 12),    // private
-    ([192, 0, 0, 0], 24),     // IETF protocol assignments (DS-Lite, NAT64 discovery, ...)
-    ([192, 0, 2, 0], 24),     // documentation
-    ([192, 88, 99, 0], 24),   // deprecated 6to4 relay anycast
-    ([192, 168, 0, 0], 16),   // private
-    ([198, 18, 0, 0], 15),    // benchmarking
-    ([198, 51, 100, 0], 24),  // documentation
-    ([203, 0, 113, 0], 24),   // documentation
-    ([224, 0, 0, 0], 4),      // multicast
-    ([240, 0, 0, 0], 4),      // reserved, and the limited broadcast address
+    ([0, 0, 0, 0], 8),       // "this network"
+    ([10, 0, 0, 0], 8),      // private
+    ([100, 64, 0, 0], 10),   // shared address space (carrier-grade NAT)
+    ([127, 0, 0, 0], 8),     // loopback
+    ([169, 254, 0, 0], 16),  // link-local (cloud metadata)
+    ([172, 16, 0, 0], 12),   // private
+    ([192, 0, 0, 0], 24),    // IETF protocol assignments (DS-Lite, NAT64 discovery, ...)
+    ([192, 0, 2, 0], 24),    // documentation
+    ([192, 88, 99, 0], 24),  // deprecated 6to4 relay anycast
+    ([192, 168, 0, 0], 16),  // private
+    ([198, 18, 0, 0], 15),   // benchmarking
+    ([198, 51, 100, 0], 24), // documentation
+    ([203, 0, 113, 0], 24),  // documentation
+    ([224, 0, 0, 0], 4),     // multicast
+    ([240, 0, 0, 0], 4),     // reserved, and the limited broadcast address
 ];
 
 fn is_public_v4(ip: Ipv4Addr) -> bool {
@@ -358,7 +360,7 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 /// the rest of what is not global unicast, as (network, prefix length). The blocks that
 /// embed an IPv4 address are handled apart, by the address they carry.
 const V6_SPECIAL: [(u128, u8); 12] = [
-    (0, 96),                                       // unspecified, loopback, IPv4-compatible (checked apart)
+    (0, 96), // unspecified, loopback, IPv4-compatible (checked apart)
     (0x0100_0000_0000_0000_0000_0000_0000_0000, 64), // discard-only
     (0x2001_0000_0000_0000_0000_0000_0000_0000, 23), // IETF protocol assignments (Teredo checked apart)
     (0x2001_0db8_0000_0000_0000_0000_0000_0000, 32), // documentation
@@ -383,7 +385,11 @@ const V6_GLOBAL_IN_IETF: [(u128, u8); 5] = [
 ];
 
 fn in_block(ip: u128, (net, len): (u128, u8)) -> bool {
-    let mask = if len == 0 { 0 } else { u128::MAX << (128 - u32::from(len)) };
+    let mask = if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - u32::from(len))
+    };
     ip & mask == net & mask
 }
 
@@ -461,19 +467,19 @@ mod tests {
             "fd00::1",
             "::ffff:127.0.0.1",
             // Issue 11: IPv6 forms that carry an internal IPv4 address.
-            "64:ff9b::a9fe:a9fe",     // NAT64 of 169.254.169.254, the cloud metadata address
-            "64:ff9b::7f00:1",        // NAT64 of 127.0.0.1
-            "64:ff9b::a00:1",         // NAT64 of 10.0.0.1
-            "64:ff9b:1::a9fe:a9fe",   // local-use NAT64
-            "64:ff9b:1:abcd::1",      // local-use NAT64, any offset
-            "2002:a9fe:a9fe::1",      // 6to4 of 169.254.169.254
-            "2002:7f00:1::",          // 6to4 of 127.0.0.1
-            "2002:c0a8:101::1",       // 6to4 of 192.168.1.1
+            "64:ff9b::a9fe:a9fe", // NAT64 of 169.254.169.254, the cloud metadata address
+            "64:ff9b::7f00:1",    // NAT64 of 127.0.0.1
+            "64:ff9b::a00:1",     // NAT64 of 10.0.0.1
+            "64:ff9b:1::a9fe:a9fe", // local-use NAT64
+            "64:ff9b:1:abcd::1",  // local-use NAT64, any offset
+            "2002:a9fe:a9fe::1",  // 6to4 of 169.254.169.254
+            "2002:7f00:1::",      // 6to4 of 127.0.0.1
+            "2002:c0a8:101::1",   // 6to4 of 192.168.1.1
             "2001:0:4136:e378:8000:63bf:3f57:fdf2", // Teredo of 192.168.2.13 (inverted)
             "2001:0:0:0:0:0:80ff:fefe", // Teredo of 127.0.1.1 (inverted)
-            "::a9fe:a9fe",            // IPv4-compatible 169.254.169.254
-            "::ffff:a9fe:a9fe",       // IPv4-mapped
-            "::ffff:0:a9fe:a9fe",     // IPv4-translated
+            "::a9fe:a9fe",        // IPv4-compatible 169.254.169.254
+            "::ffff:a9fe:a9fe",   // IPv4-mapped
+            "::ffff:0:a9fe:a9fe", // IPv4-translated
             "::ffff:10.0.0.1",
             // The rest of both registries.
             "192.0.0.1",
@@ -500,12 +506,12 @@ mod tests {
             "93.184.216.34",
             "8.8.8.8",
             "2606:4700::1111",
-            "64:ff9b::808:808",           // NAT64 of 8.8.8.8
-            "2002:808:808::1",            // 6to4 of 8.8.8.8
+            "64:ff9b::808:808", // NAT64 of 8.8.8.8
+            "2002:808:808::1",  // 6to4 of 8.8.8.8
             "::ffff:8.8.8.8",
             "2001:0:4136:e378:8000:63bf:f7f7:f7f7", // Teredo of 8.8.8.8 (inverted)
             "2001:4860:4860::8888",
-            "2001:3::1",                  // AMT: globally reachable
+            "2001:3::1", // AMT: globally reachable
         ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
@@ -611,7 +617,10 @@ mod tests {
     #[test]
     fn the_size_limit_is_named_in_the_units_the_readme_uses() {
         let err = too_large("http://x/", &FetchPolicy::default());
-        assert!(err.to_string().contains("over the 25 MB download limit"), "{err}");
+        assert!(
+            err.to_string().contains("over the 25 MB download limit"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -643,7 +652,11 @@ mod tests {
         let started = std::time::Instant::now();
         let err = fetch_bytes_paced(&url, &policy, min_rate).unwrap_err();
         assert!(matches!(err, Error::FetchTimeout(_)), "{err}");
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
         serve.join().unwrap();
     }
 

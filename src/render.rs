@@ -176,7 +176,10 @@ impl Figure {
     }
 
     fn picture(&mut self, still: &Still) {
-        let (box_w, box_h) = (self.inner_width(), self.inner_width().saturating_mul(MAX_PICTURE_ASPECT));
+        let (box_w, box_h) = (
+            self.inner_width(),
+            self.inner_width().saturating_mul(MAX_PICTURE_ASPECT),
+        );
         let (w, h) = fit(still.width(), still.height(), box_w, box_h);
         let y = self.height as i32;
         self.height = self.height.saturating_add(h).saturating_add(MARGIN);
@@ -195,7 +198,9 @@ impl Figure {
     /// bitmap is allocated.
     fn check_size(&self) -> Result<()> {
         let pixels = u64::from(self.width) * u64::from(self.height);
-        if self.width > MAX_FIGURE_SIDE || self.height > MAX_FIGURE_SIDE || pixels > MAX_FIGURE_PIXELS
+        if self.width > MAX_FIGURE_SIDE
+            || self.height > MAX_FIGURE_SIDE
+            || pixels > MAX_FIGURE_PIXELS
         {
             return Err(Error::TooLarge(format!(
                 "the figure would be {}x{} pixels, over the limit of {MAX_FIGURE_SIDE} pixels a side and {} megapixels; draw it narrower",
@@ -471,7 +476,10 @@ mod tests {
         assert_eq!(fit(100, 200, 876, 1752), (876, 1752));
         let tall = Still::from_rgb(1, 3000, &[[0, 0, 0]; 3000]).unwrap();
         let fig = Figure::still_with_strip(&tall, &palette(), 412, StripStyle::default());
-        assert_eq!(fig.height(), MARGIN + 2 * 388 + MARGIN + STRIP_HEIGHT + MARGIN);
+        assert_eq!(
+            fig.height(),
+            MARGIN + 2 * 388 + MARGIN + STRIP_HEIGHT + MARGIN
+        );
     }
 
     #[test]

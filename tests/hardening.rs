@@ -105,7 +105,6 @@ fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
-
 /// Limits small enough that a scaled-down bomb is over them: 10 000 pixels, 1 000 a side.
 const SMALL: LoadLimits = LoadLimits {
     max_side: 1000,
@@ -121,7 +120,11 @@ fn a_tall_still_draws_a_bounded_figure() {
     // audit's sizes are tried.
     for (w, h) in [(1, 100), (1, 30_000), (64, 30_000), (30_000, 1)] {
         let still = Still::from_rgb(w, h, &vec![[200, 10, 10]; (w * h) as usize]).unwrap();
-        let palette = PaletteOptions::new().k(2).threads(1).extract(&still).unwrap();
+        let palette = PaletteOptions::new()
+            .k(2)
+            .threads(1)
+            .extract(&still)
+            .unwrap();
         let started = Instant::now();
         let (png, peak) = peak_of(|| {
             let figure = Figure::still_with_strip(&still, &palette, 900, StripStyle::default());
@@ -160,7 +163,11 @@ fn the_cli_draws_a_tall_still_without_exploding() {
     let dir = std::env::temp_dir().join(format!("hardening-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let tall = dir.join("tall.png");
-    std::fs::write(&tall, png(RgbImage::from_pixel(1, 30_000, image::Rgb([9, 99, 199])))).unwrap();
+    std::fs::write(
+        &tall,
+        png(RgbImage::from_pixel(1, 30_000, image::Rgb([9, 99, 199]))),
+    )
+    .unwrap();
     let out = dir.join("out.png");
     // 3 GB of address space: the unbounded figure needed 68 GB; a bounded one, megabytes.
     let script = "ulimit -v 3000000; exec \"$0\" extract \"$1\" -k 2 --png \"$2\"";
@@ -316,13 +323,21 @@ impl Reply {
         );
         let value: serde_json::Value = serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()));
-        value["error"].as_str().expect("an error message").to_owned()
+        value["error"]
+            .as_str()
+            .expect("an error message")
+            .to_owned()
     }
 }
 
 /// Sends `head` (request line and headers, without the blank line) and `body`, and reads
 /// the reply, giving up after `timeout`.
-fn exchange(addr: SocketAddr, head: &str, body: &[u8], timeout: Duration) -> std::io::Result<Reply> {
+fn exchange(
+    addr: SocketAddr,
+    head: &str,
+    body: &[u8],
+    timeout: Duration,
+) -> std::io::Result<Reply> {
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
@@ -341,7 +356,10 @@ fn exchange(addr: SocketAddr, head: &str, body: &[u8], timeout: Duration) -> std
 
 fn parse_reply(raw: &[u8]) -> std::io::Result<Reply> {
     let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "no HTTP reply");
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(bad)?;
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(bad)?;
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let status = head
         .split(' ')
@@ -356,8 +374,13 @@ fn parse_reply(raw: &[u8]) -> std::io::Result<Reply> {
 }
 
 fn get_path(addr: SocketAddr, path: &str) -> Reply {
-    exchange(addr, &format!("GET {path} HTTP/1.1"), &[], Duration::from_secs(60))
-        .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    exchange(
+        addr,
+        &format!("GET {path} HTTP/1.1"),
+        &[],
+        Duration::from_secs(60),
+    )
+    .unwrap_or_else(|e| panic!("GET {path}: {e}"))
 }
 
 fn post_png(addr: SocketAddr, path: &str, body: &[u8]) -> Reply {
@@ -405,7 +428,11 @@ fn tall_uploads_get_a_bounded_figure_from_the_server() {
             let figure = image::load_from_memory(&reply.body).unwrap();
             assert!(figure.height() <= 4 * 900, "{w}x{h}: {}", figure.height());
         } else {
-            assert!(reply.body.len() < 4 * MB, "{w}x{h}: {} bytes", reply.body.len());
+            assert!(
+                reply.body.len() < 4 * MB,
+                "{w}x{h}: {} bytes",
+                reply.body.len()
+            );
         }
     }
 }
@@ -527,7 +554,12 @@ fn healthz_answers_under_300_idle_connections() {
     let mut answered = 0;
     for _ in 0..6 {
         let started = Instant::now();
-        if let Ok(reply) = exchange(server.addr, "GET /healthz HTTP/1.1", &[], Duration::from_secs(3)) {
+        if let Ok(reply) = exchange(
+            server.addr,
+            "GET /healthz HTTP/1.1",
+            &[],
+            Duration::from_secs(3),
+        ) {
             if reply.status == 200 && started.elapsed() < Duration::from_secs(3) {
                 answered += 1;
             }
@@ -635,7 +667,10 @@ fn slow_downloads_do_not_hold_the_download_slots() {
     let started = Instant::now();
     let reply = get_path(
         server,
-        &format!("/api/palette?k=2&url={}", enc(&format!("http://{fast}/noise.png"))),
+        &format!(
+            "/api/palette?k=2&url={}",
+            enc(&format!("http://{fast}/noise.png"))
+        ),
     );
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert!(
@@ -702,7 +737,13 @@ fn hypers_own_refusals_are_json() {
         .map(|i| format!("X-{i}: {i}"))
         .collect::<Vec<_>>()
         .join("\r\n");
-    let reply = exchange(server, &format!("GET /healthz HTTP/1.1\r\n{many}"), &[], Duration::from_secs(10)).unwrap();
+    let reply = exchange(
+        server,
+        &format!("GET /healthz HTTP/1.1\r\n{many}"),
+        &[],
+        Duration::from_secs(10),
+    )
+    .unwrap();
     reply.error(431);
     let reply = exchange(server, "GARBAGE", &[], Duration::from_secs(10)).unwrap();
     reply.error(400);
@@ -719,7 +760,11 @@ fn out_of_range_ports_are_refused() {
         let message = get_path(server, &format!("/api/palette?url={}", enc(url))).error(400);
         assert!(message.contains("port"), "{url}: {message}");
     }
-    get_path(server, &format!("/api/palette?url={}", enc("http://127.0.0.1:-1/a.png"))).error(400);
+    get_path(
+        server,
+        &format!("/api/palette?url={}", enc("http://127.0.0.1:-1/a.png")),
+    )
+    .error(400);
 }
 
 // ---- 9. Mutation fuzzing --------------------------------------------------------------
@@ -729,7 +774,12 @@ fn out_of_range_ports_are_refused() {
 fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let rgb = DynamicImage::ImageRgb8(gradient(24, 16));
     let rgba = DynamicImage::ImageRgba8(image::RgbaImage::from_fn(12, 10, |x, y| {
-        image::Rgba([(x * 20) as u8, (y * 25) as u8, 90, if x % 3 == 0 { 0 } else { 255 }])
+        image::Rgba([
+            (x * 20) as u8,
+            (y * 25) as u8,
+            90,
+            if x % 3 == 0 { 0 } else { 255 },
+        ])
     }));
     let rgb16 = DynamicImage::ImageRgb16(image::ImageBuffer::from_fn(10, 8, |x, y| {
         image::Rgb([(x * 6000) as u16, (y * 8000) as u16, 30000])
@@ -777,7 +827,8 @@ fn mutate(seed: &[u8], rng: &mut Xoshiro256PlusPlus) -> Vec<u8> {
             1 => bytes[at] = [0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe][rng.gen_range(0..6)],
             2 => {
                 // A big 16- or 32-bit value, either byte order.
-                let value: u32 = [0xffff_ffff, 0x7fff_ffff, 0xffff, 0x7fff, 0x8000, 30_001][rng.gen_range(0..6)];
+                let value: u32 =
+                    [0xffff_ffff, 0x7fff_ffff, 0xffff, 0x7fff, 0x8000, 30_001][rng.gen_range(0..6)];
                 let le = value.to_le_bytes();
                 let be = value.to_be_bytes();
                 let src = if rng.gen() { le } else { be };
@@ -822,11 +873,19 @@ const FUZZ_INPUT_TIME: Duration = Duration::from_secs(20);
 /// Load, every method, and both figure formats, on one input; `Err` is a clean refusal.
 fn pipeline(bytes: &[u8]) -> color_palettes::Result<usize> {
     let (still, decode_peak) = peak_of(|| Still::from_bytes_with_limits(bytes, FUZZ_LIMITS));
-    assert!(decode_peak <= FUZZ_DECODE_BUDGET, "decode peak {decode_peak}");
+    assert!(
+        decode_peak <= FUZZ_DECODE_BUDGET,
+        "decode peak {decode_peak}"
+    );
     let still = still?;
     let mut drawn = 0;
     for method in [Method::Kmeans, Method::Agglomerative, Method::Accent] {
-        let palette = match PaletteOptions::new().k(4).method(method).threads(1).extract(&still) {
+        let palette = match PaletteOptions::new()
+            .k(4)
+            .method(method)
+            .threads(1)
+            .extract(&still)
+        {
             Ok(p) => p,
             Err(Error::NoPixels(_)) => continue,
             Err(e) => return Err(e),
@@ -867,14 +926,18 @@ fn fuzz_mutated_stills_of_every_format() {
         let (name, seed) = &seeds[rng.gen_range(0..seeds.len())];
         let input = mutate(seed, &mut rng);
         let started = Instant::now();
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| peak_of(|| pipeline(&input))));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            peak_of(|| pipeline(&input))
+        }));
         let took = started.elapsed();
         let (result, peak) = match outcome {
             Ok(r) => r,
             Err(_) => {
                 let path = save_crash(case, &input);
-                panic!("case {case} ({name}) panicked; input saved to {}", path.display());
+                panic!(
+                    "case {case} ({name}) panicked; input saved to {}",
+                    path.display()
+                );
             }
         };
         if took > FUZZ_INPUT_TIME || peak > FUZZ_TOTAL_BUDGET {
@@ -890,7 +953,10 @@ fn fuzz_mutated_stills_of_every_format() {
             Ok(_) => accepted += 1,
             Err(e) => {
                 let line = e.to_string();
-                assert!(!line.contains('\n'), "case {case}: a multi-line error: {line}");
+                assert!(
+                    !line.contains('\n'),
+                    "case {case}: a multi-line error: {line}"
+                );
                 refused += 1;
             }
         }

@@ -194,7 +194,13 @@ pub async fn palette_post(
         ));
     };
     let request = PaletteRequest::parse(&pairs, &accepted)?;
-    respond(&state, Input::Encoded(image, Some(upload)), request, "upload").await
+    respond(
+        &state,
+        Input::Encoded(image, Some(upload)),
+        request,
+        "upload",
+    )
+    .await
 }
 
 /// The `image` field's bytes; every other field is an option, added to `pairs`.
@@ -269,23 +275,25 @@ async fn respond(
                 return Ok(None);
             };
             let name = format!("{label} ({}, k={})", palette.title(), palette.k);
-            deadline.passed_or(|| Ok(match format {
-                Format::Json => Rendered::Json(palette.to_json()),
-                Format::Gpl => Rendered::Gpl(palette.to_gpl(&name)),
-                Format::Png | Format::Svg => {
-                    let figure = Figure::still_with_strip(
-                        &still,
-                        &palette,
-                        FIGURE_WIDTH,
-                        StripStyle::default(),
-                    );
-                    if format == Format::Png {
-                        Rendered::Png(figure.to_png()?)
-                    } else {
-                        Rendered::Svg(figure.to_svg()?)
+            deadline.passed_or(|| {
+                Ok(match format {
+                    Format::Json => Rendered::Json(palette.to_json()),
+                    Format::Gpl => Rendered::Gpl(palette.to_gpl(&name)),
+                    Format::Png | Format::Svg => {
+                        let figure = Figure::still_with_strip(
+                            &still,
+                            &palette,
+                            FIGURE_WIDTH,
+                            StripStyle::default(),
+                        );
+                        if format == Format::Png {
+                            Rendered::Png(figure.to_png()?)
+                        } else {
+                            Rendered::Svg(figure.to_svg()?)
+                        }
                     }
-                }
-            }))
+                })
+            })
         })
         .await?
         .ok_or_else(|| deadline.error())?;

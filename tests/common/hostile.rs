@@ -180,4 +180,3 @@ pub fn webp_frame_over_canvas(side: u32) -> Vec<u8> {
     out.extend_from_slice(&body);
     out
 }
-
