@@ -1,5 +1,5 @@
 //! Writes the hostile stills of RELIABILITY.md at the audit's full size, for
-//! `scripts/attacks.py`: `cargo run --release --example hostile -- DIR`.
+//! `scripts/attacks.py`: `cargo run --release --example hostile -- DIR [NAME]`.
 
 #[path = "../tests/common/hostile.rs"]
 mod hostile;
@@ -36,13 +36,22 @@ fn main() -> std::io::Result<()> {
             hostile::webp_frame_over_canvas(12_000)
         }),
         // 4: the largest still the default limits allow (50 MP), for the longest job.
+        // (blocks of 28 x 28 pixels, so that it compresses under the 25 MB body limit)
         ("max-50mp.png", || {
-            hostile::png(hostile::gradient(7_071, 7_071))
+            hostile::png(image::RgbImage::from_fn(7_071, 7_071, |x, y| {
+                let (bx, by) = (x / 28, y / 28);
+                image::Rgb([bx as u8, by as u8, ((bx * 7 + by * 13) % 256) as u8])
+            }))
         }),
         // A still of ordinary size, for the health checks' companion requests.
         ("ordinary.png", || hostile::png(hostile::gradient(965, 509))),
     ];
+    // A name given after DIR writes only that file.
+    let only = std::env::args().nth(2);
     for (name, make) in files {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         let bytes = make();
         std::fs::write(dir.join(name), &bytes)?;
         println!("{name}: {} bytes", bytes.len());

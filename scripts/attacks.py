@@ -3,7 +3,7 @@
 
     cargo build --release --features server --bin color-palettes --example hostile
     target/release/examples/hostile target/hostile
-    python3 scripts/attacks.py [--bin target/release/color-palettes] [--files target/hostile]
+    python3 scripts/attacks.py [--bin target/release/color-palettes] [--files target/hostile] [--only TEXT]
 
 Each attack runs against a fresh `color-palettes serve` (so the peak memory is the attack's
 own), started under an open-file limit of 256 as in the audit, while a thread asks /healthz
@@ -76,6 +76,8 @@ class Health(threading.Thread):
 
 
 def attack(name, run, extra=()):
+    if ARGS.only and ARGS.only not in name:
+        return
     proc, port = server(extra)
     health = Health(port)
     health.start()
@@ -292,6 +294,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default="target/release/color-palettes")
     parser.add_argument("--files", default="target/hostile")
+    parser.add_argument("--only", help="run only the attacks whose name contains this")
     ARGS = parser.parse_args()
     print("| attack | answer | time | server peak memory | /healthz answered |")
     print("| --- | --- | --- | --- | --- |")

@@ -175,7 +175,10 @@ pub fn fetch_bytes_paced(url: &str, policy: &FetchPolicy, min_rate: MinRate) -> 
     if declared.is_some_and(|n| n > policy.max_bytes) {
         return Err(too_large(url, policy));
     }
-    let mut bytes = Vec::new();
+    // The limit reserved up front (only the pages written become resident; the declared
+    // length may be that of a compressed body): a growing Vec would copy itself at each
+    // doubling, holding up to three times the body at once.
+    let mut bytes = Vec::with_capacity(usize::try_from(policy.max_bytes + 1).unwrap_or(0));
     let reader = response.body_mut().as_reader().take(policy.max_bytes + 1);
     Paced::new(reader, min_rate)
         .read_to_end(&mut bytes)

@@ -39,7 +39,8 @@ use crate::fetch::FetchPolicy;
 pub use error::ApiError;
 pub use state::AppState;
 
-/// Everything that bounds what one request, or all of them together, may cost.
+/// Everything that bounds what one request, or all of them together, may cost (with
+/// [`NetLimits`], the bounds on connections and on the pace of transfers).
 #[derive(Debug, Clone)]
 pub struct Config {
     /// How `?url=` stills are fetched (private addresses, size, time, redirects) and the
@@ -49,11 +50,13 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Palette jobs (decode, cluster, render) running at once; the rest wait their turn.
     pub max_jobs: usize,
-    /// Downloads running at once (each holds up to `fetch.max_bytes` in memory).
+    /// Downloads held in memory at once (each up to `fetch.max_bytes`), from the start of
+    /// the download until the still is decoded in its job, so downloads waiting for a job
+    /// count too.
     pub max_fetches: usize,
-    /// Uploads held in memory at once, from reading the body to the end of their job; the
-    /// other uploaders wait, their bodies still in the network buffers, so memory stays
-    /// bounded however many clients post at once.
+    /// Uploads held in memory at once, from reading the body until the still is decoded in
+    /// its job (even if the client has gone); the other uploaders wait, their bodies still
+    /// in the network buffers, so memory stays bounded however many clients post at once.
     pub max_uploads: usize,
     /// Longest a request may take, queueing included, before it is answered 503.
     pub request_timeout: Duration,
