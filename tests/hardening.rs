@@ -475,7 +475,7 @@ fn downloads_waiting_for_a_job_are_bounded() {
     });
     let answered = Arc::new(AtomicUsize::new(0));
     let url = enc(&format!("http://{host}/noise.png"));
-    let clients: Vec<_> = (0..16)
+    let clients: Vec<_> = (0..24)
         .map(|_| {
             let (answered, url) = (Arc::clone(&answered), url.clone());
             std::thread::spawn(move || {
@@ -488,7 +488,7 @@ fn downloads_waiting_for_a_job_are_bounded() {
     // Downloaded but not yet answered: what the server holds in memory (an upper bound).
     let mut most_held = 0;
     let deadline = Instant::now() + Duration::from_secs(120);
-    while answered.load(Ordering::SeqCst) < 16 && Instant::now() < deadline {
+    while answered.load(Ordering::SeqCst) < 24 && Instant::now() < deadline {
         let held = served
             .load(Ordering::SeqCst)
             .saturating_sub(answered.load(Ordering::SeqCst));
@@ -498,10 +498,13 @@ fn downloads_waiting_for_a_job_are_bounded() {
     for client in clients {
         assert_eq!(client.join().unwrap(), 200);
     }
-    // Each answer may lag its release by one further download.
+    // The server holds at most `max_fetches` encoded stills and one decoded still per job;
+    // the count may also lag an answer or three behind on a loaded machine. Without the
+    // budget, every one of the 24 downloads was held at once.
+    let max_jobs = 1;
     assert!(
-        most_held <= max_fetches + 2,
-        "{most_held} downloads held at once (budget {max_fetches})"
+        most_held <= max_fetches + max_jobs + 3,
+        "{most_held} downloads held at once (budget {max_fetches} + {max_jobs} job)"
     );
 }
 
