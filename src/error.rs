@@ -93,5 +93,17 @@ impl Error {
     }
 }
 
+/// A size as a person reads it, in the units the documentation uses: `25 MB` for 25 MiB
+/// (26 214 400 bytes), `4 kB` under a megabyte.
+#[must_use]
+pub fn megabytes(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 1.0 {
+        format!("{} MB", (mb * 10.0).round() / 10.0)
+    } else {
+        format!("{} kB", bytes.div_ceil(1024))
+    }
+}
+
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

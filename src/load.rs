@@ -8,7 +8,7 @@ use std::path::Path;
 
 use std::borrow::Cow;
 
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage, RgbaImage};
 
 use crate::error::{Error, Result};
 
@@ -76,24 +76,47 @@ impl Still {
     }
 
     /// Decodes a still from bytes, refusing images over `limits` before allocating them.
+    ///
+    /// Before any decoder reads a pixel: the frames a header does not describe (a GIF's first
+    /// frame, every WebP frame) are checked against the limits, a PNG's ancillary chunks
+    /// that could inflate (ICC profile, compressed text, animation) are dropped, and the
+    /// decoder is given allocation limits sized to the largest still `limits` allow.
     pub fn from_bytes_with_limits(bytes: &[u8], limits: LoadLimits) -> Result<Self> {
-        let reader = ImageReader::new(Cursor::new(bytes))
+        let format = ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
-            .map_err(|e| Error::Decode(e.to_string()))?;
-        if reader.format().is_none() {
-            return Err(Error::Decode(
-                "unrecognised format (expected JPEG, PNG, WebP, GIF, BMP or TIFF)".into(),
-            ));
-        }
+            .map_err(|e| Error::Decode(e.to_string()))?
+            .format()
+            .ok_or_else(|| {
+                Error::Decode(
+                    "unrecognised format (expected JPEG, PNG, WebP, GIF, BMP or TIFF)".into(),
+                )
+            })?;
+        let stripped;
+        let bytes = match format {
+            ImageFormat::Gif => {
+                check_gif_frame(bytes, limits)?;
+                bytes
+            }
+            ImageFormat::WebP => {
+                check_webp_frames(bytes, limits)?;
+                bytes
+            }
+            ImageFormat::Png => {
+                stripped = png_without_extras(bytes);
+                stripped.as_deref().unwrap_or(bytes)
+            }
+            _ => bytes,
+        };
+        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+        // Set before the decoder exists: PNG's takes its limits when it is made, and reads
+        // its ancillary chunks then.
+        reader.limits(decoder_limits(limits, false));
         let mut decoder = reader.into_decoder().map_err(decode_error)?;
         let (width, height) = decoder.dimensions();
         check_dimensions(width, height, limits)?;
-        let mut image_limits = image::Limits::default();
-        image_limits.max_image_width = Some(limits.max_side);
-        image_limits.max_image_height = Some(limits.max_side);
-        // 16-bit RGBA is the widest buffer a decoder produces; allow it plus one working copy.
-        image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_mul(2));
-        decoder.set_limits(image_limits).map_err(decode_error)?;
+        decoder
+            .set_limits(decoder_limits(limits, true))
+            .map_err(decode_error)?;
         let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
         Ok(Self::from_dynamic(image))
     }
@@ -226,11 +249,178 @@ fn check_dimensions(width: u32, height: u32, limits: LoadLimits) -> Result<()> {
     Ok(())
 }
 
+/// The `image` crate's limits for a still within `limits`: at most the 16-bit RGBA buffer
+/// (8 bytes a pixel, the widest a decoder produces) of the largest still allowed, and that
+/// budget bounds what a decoder allocates besides (a PNG's inflated chunks, a GIF frame).
+/// The sides are left to [`check_dimensions`] (its message is clearer) until `sides`.
+fn decoder_limits(limits: LoadLimits, sides: bool) -> image::Limits {
+    let mut image_limits = image::Limits::default();
+    if sides {
+        image_limits.max_image_width = Some(limits.max_side);
+        image_limits.max_image_height = Some(limits.max_side);
+    }
+    image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8));
+    image_limits
+}
+
+/// The first frame of a GIF (the one decoded) against the limits: a frame may be larger
+/// than the logical screen the header gives, and the decoder allocates the whole frame.
+fn check_gif_frame(bytes: &[u8], limits: LoadLimits) -> Result<()> {
+    let mut options = gif::DecodeOptions::new();
+    if let Some(budget) = std::num::NonZeroU64::new(limits.max_pixels.saturating_mul(8)) {
+        options.set_memory_limit(gif::MemoryLimit::Bytes(budget));
+    }
+    let mut decoder = options
+        .read_info(Cursor::new(bytes))
+        .map_err(|e| Error::Decode(one_line(&e.to_string())))?;
+    let frame = decoder
+        .next_frame_info()
+        .map_err(|e| Error::Decode(one_line(&e.to_string())))?;
+    match frame {
+        Some(frame) => check_frame(
+            u32::from(frame.width),
+            u32::from(frame.height),
+            None,
+            limits,
+        ),
+        None => Err(Error::Decode("a GIF with no frame".into())),
+    }
+}
+
+/// Every frame of a WebP against the limits and against its canvas: the extended header
+/// (VP8X) gives the canvas, but the decoder allocates each frame at the size its own
+/// header gives.
+fn check_webp_frames(bytes: &[u8], limits: LoadLimits) -> Result<()> {
+    let Some(body) = bytes.get(12..) else {
+        return Ok(()); // too short: the decoder says so
+    };
+    let mut canvas = None;
+    for (kind, data) in riff_chunks(body) {
+        match kind {
+            b"VP8X" if data.len() >= 10 => {
+                let (w, h) = (1 + u24(&data[4..7]), 1 + u24(&data[7..10]));
+                check_dimensions(w, h, limits)?;
+                canvas = Some((w, h));
+            }
+            b"ANMF" if data.len() >= 16 => {
+                let (w, h) = (1 + u24(&data[6..9]), 1 + u24(&data[9..12]));
+                check_frame(w, h, canvas, limits)?;
+                for (kind, data) in riff_chunks(&data[16..]) {
+                    if let Some((w, h)) = vp8_dimensions(kind, data) {
+                        check_frame(w, h, canvas, limits)?;
+                    }
+                }
+            }
+            _ => {
+                if let Some((w, h)) = vp8_dimensions(kind, data) {
+                    check_frame(w, h, canvas, limits)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A frame within the limits, and within its canvas when there is one.
+fn check_frame(w: u32, h: u32, canvas: Option<(u32, u32)>, limits: LoadLimits) -> Result<()> {
+    check_dimensions(w, h, limits)?;
+    match canvas {
+        Some((cw, ch)) if w > cw || h > ch => Err(Error::TooLarge(format!(
+            "a {w}x{h} frame does not fit its {cw}x{ch} canvas"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The chunks of a RIFF body, as (four-character code, data); stops at a malformed chunk.
+fn riff_chunks(mut body: &[u8]) -> impl Iterator<Item = (&[u8; 4], &[u8])> {
+    std::iter::from_fn(move || {
+        let kind: &[u8; 4] = body.get(..4)?.try_into().ok()?;
+        let size = u32::from_le_bytes(body.get(4..8)?.try_into().ok()?) as usize;
+        let data = body.get(8..8usize.checked_add(size)?)?;
+        // Chunks are padded to an even size.
+        body = body.get(8 + size + (size & 1)..).unwrap_or_default();
+        Some((kind, data))
+    })
+}
+
+/// The width and height in a lossy (`VP8 `) or lossless (`VP8L`) frame header.
+fn vp8_dimensions(kind: &[u8; 4], data: &[u8]) -> Option<(u32, u32)> {
+    match kind {
+        b"VP8 " => {
+            let header = data.get(..10)?;
+            if header[3..6] != [0x9d, 0x01, 0x2a] {
+                return None;
+            }
+            let w = u32::from(u16::from_le_bytes([header[6], header[7]]) & 0x3fff);
+            let h = u32::from(u16::from_le_bytes([header[8], header[9]]) & 0x3fff);
+            Some((w, h))
+        }
+        b"VP8L" => {
+            let header = data.get(..5)?;
+            if header[0] != 0x2f {
+                return None;
+            }
+            let bits = u32::from_le_bytes([header[1], header[2], header[3], header[4]]);
+            Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
+        }
+        _ => None,
+    }
+}
+
+fn u24(b: &[u8]) -> u32 {
+    u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16
+}
+
+/// Ancillary PNG chunks the decoder reads and a palette never uses, some of which inflate
+/// (an ICC profile, compressed text) or describe other frames (APNG): dropped before
+/// decoding. Critical chunks and the small ancillary ones that bear on pixels stay.
+const PNG_KEPT_ANCILLARY: [&[u8; 4]; 4] = [b"tRNS", b"gAMA", b"cHRM", b"sRGB"];
+
+/// The PNG without the ancillary chunks a palette does not need, or `None` when it has
+/// none. From a malformed chunk on, the rest is kept as it is, for the decoder to judge.
+fn png_without_extras(bytes: &[u8]) -> Option<Vec<u8>> {
+    const SIGNATURE: usize = 8;
+    let chunk_at = |at: usize| -> Option<(usize, [u8; 4])> {
+        let len = u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
+        let kind: [u8; 4] = bytes.get(at + 4..at + 8)?.try_into().ok()?;
+        let end = at.checked_add(12)?.checked_add(len)?;
+        (end <= bytes.len()).then_some((end, kind))
+    };
+    let mut chunks = Vec::new();
+    let mut at = SIGNATURE;
+    while at < bytes.len() {
+        let Some((end, kind)) = chunk_at(at) else {
+            chunks.push((at..bytes.len(), true));
+            break;
+        };
+        let critical = kind[0].is_ascii_uppercase();
+        chunks.push((at..end, critical || PNG_KEPT_ANCILLARY.contains(&&kind)));
+        at = end;
+    }
+    if chunks.iter().all(|(_, keep)| *keep) {
+        return None;
+    }
+    let mut out = bytes.get(..SIGNATURE)?.to_vec();
+    for (range, keep) in chunks {
+        if keep {
+            out.extend_from_slice(&bytes[range]);
+        }
+    }
+    Some(out)
+}
+
+/// A decoder's error as one line (some end theirs with a newline, or span several): the
+/// CLI prints errors as one line, the server as one JSON string.
 fn decode_error(e: image::ImageError) -> Error {
     match e {
-        image::ImageError::Limits(l) => Error::TooLarge(l.to_string()),
-        other => Error::Decode(other.to_string()),
+        image::ImageError::Limits(l) => Error::TooLarge(one_line(&l.to_string())),
+        other => Error::Decode(one_line(&other.to_string())),
     }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

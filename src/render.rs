@@ -26,6 +26,15 @@ const TITLE_HEIGHT: u32 = 24;
 /// Swatches narrower than this get no label.
 const MIN_LABEL_WIDTH: u32 = 64;
 
+/// A still is drawn within a box as wide as the figure's inside and at most this many
+/// times as tall, keeping its aspect ratio, so a figure's size never depends on the still's
+/// shape (a 1x30 000 still scaled to the figure's width would be 26 million pixels tall).
+pub const MAX_PICTURE_ASPECT: u32 = 2;
+/// The largest side of a figure that is drawn, in pixels.
+pub const MAX_FIGURE_SIDE: u32 = 16_384;
+/// The largest figure that is drawn, in pixels (its bitmap: 3 bytes a pixel).
+pub const MAX_FIGURE_PIXELS: u64 = 64_000_000;
+
 /// How a palette strip is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StripStyle {
@@ -167,17 +176,40 @@ impl Figure {
     }
 
     fn picture(&mut self, still: &Still) {
-        let w = self.inner_width();
-        let h = (u64::from(still.height()) * u64::from(w) / u64::from(still.width().max(1))).max(1)
-            as u32;
-        let scaled = still.resized(w, h);
+        let (box_w, box_h) = (
+            self.inner_width(),
+            self.inner_width().saturating_mul(MAX_PICTURE_ASPECT),
+        );
+        let (w, h) = fit(still.width(), still.height(), box_w, box_h);
         let y = self.height as i32;
-        self.height += scaled.height() + MARGIN;
+        self.height = self.height.saturating_add(h).saturating_add(MARGIN);
+        // A figure too large to draw is refused when it is encoded: never scale for it.
+        if self.width > MAX_FIGURE_SIDE {
+            return;
+        }
         self.items.push(Item::Picture {
-            x: MARGIN as i32,
+            x: (MARGIN + (box_w - w) / 2) as i32,
             y,
-            still: scaled,
+            still: still.resized(w, h),
         });
+    }
+
+    /// The figure's size against [`MAX_FIGURE_SIDE`] and [`MAX_FIGURE_PIXELS`], before a
+    /// bitmap is allocated.
+    fn check_size(&self) -> Result<()> {
+        let pixels = u64::from(self.width) * u64::from(self.height);
+        if self.width > MAX_FIGURE_SIDE
+            || self.height > MAX_FIGURE_SIDE
+            || pixels > MAX_FIGURE_PIXELS
+        {
+            return Err(Error::TooLarge(format!(
+                "the figure would be {}x{} pixels, over the limit of {MAX_FIGURE_SIDE} pixels a side and {} megapixels; draw it narrower",
+                self.width,
+                self.height,
+                MAX_FIGURE_PIXELS / 1_000_000
+            )));
+        }
+        Ok(())
     }
 
     fn title(&mut self, text: &str) {
@@ -254,6 +286,7 @@ impl Figure {
 
     /// Encodes the figure as PNG.
     pub fn to_png(&self) -> Result<Vec<u8>> {
+        self.check_size()?;
         register_font();
         let mut buffer = vec![0u8; self.width as usize * self.height as usize * 3];
         {
@@ -273,6 +306,7 @@ impl Figure {
 
     /// Encodes the figure as SVG; the still is embedded as a PNG data URL.
     pub fn to_svg(&self) -> Result<String> {
+        self.check_size()?;
         register_font();
         let mut svg = String::new();
         {
@@ -364,6 +398,19 @@ impl Figure {
     }
 }
 
+/// The largest size with the aspect ratio of `width` x `height` that fits `box_w` x `box_h`
+/// (at least 1 x 1): full width unless that would be taller than the box.
+fn fit(width: u32, height: u32, box_w: u32, box_h: u32) -> (u32, u32) {
+    let (sw, sh) = (u64::from(width.max(1)), u64::from(height.max(1)));
+    let (bw, bh) = (u64::from(box_w.max(1)), u64::from(box_h.max(1)));
+    let (w, h) = if sh * bw <= bh * sw {
+        (bw, sh * bw / sw)
+    } else {
+        ((sw * bh + sh / 2) / sh, bh)
+    };
+    (w.clamp(1, bw) as u32, h.clamp(1, bh) as u32)
+}
+
 /// Black or white, whichever reads better on `rgb`.
 fn ink_on([r, g, b]: [u8; 3]) -> [u8; 3] {
     let luma = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
@@ -418,6 +465,33 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_still_of_any_shape_fits_the_picture_box() {
+        assert_eq!(fit(965, 509, 876, 1752), (876, 462));
+        assert_eq!(fit(1, 30_000, 876, 1752), (1, 1752));
+        assert_eq!(fit(64, 30_000, 876, 1752), (4, 1752));
+        assert_eq!(fit(30_000, 1, 876, 1752), (876, 1));
+        assert_eq!(fit(100, 200, 876, 1752), (876, 1752));
+        let tall = Still::from_rgb(1, 3000, &[[0, 0, 0]; 3000]).unwrap();
+        let fig = Figure::still_with_strip(&tall, &palette(), 412, StripStyle::default());
+        assert_eq!(
+            fig.height(),
+            MARGIN + 2 * 388 + MARGIN + STRIP_HEIGHT + MARGIN
+        );
+    }
+
+    #[test]
+    fn a_figure_over_the_limits_is_refused_before_it_is_drawn() {
+        let fig = Figure::swatch_grid(&palette(), 4);
+        let wide = Figure {
+            width: MAX_FIGURE_SIDE + 1,
+            ..fig
+        };
+        let err = wide.to_png().unwrap_err();
+        assert!(err.to_string().contains("the figure would be"), "{err}");
+        assert!(wide.to_svg().is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::io::Cursor;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -11,6 +12,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::error::ApiError;
 use super::middleware::megabytes;
@@ -55,17 +57,61 @@ pub async fn palette_url(
 }
 
 async fn palette_of_url(state: &AppState, request: &PaletteRequest) -> Result<Palette, ApiError> {
-    let bytes = state.fetch(request.required_url()?.to_owned()).await?;
+    let deadline = Deadline::of(state);
+    let (bytes, slot) = state.fetch(request.required_url()?.to_owned()).await?;
     let limits = state.config().fetch.limits;
     let options = request.options;
     state
-        .job(move || options.extract(&Still::from_bytes_with_limits(&bytes, limits)?))
-        .await
+        .job(move || {
+            let still = Still::from_bytes_with_limits(&bytes, limits)?;
+            // Decoded: the download's bytes and slot go.
+            drop((bytes, slot));
+            deadline.passed_or(|| options.extract(&still))
+        })
+        .await?
+        .ok_or_else(|| deadline.error())
 }
 
-/// A still to make a palette of: still encoded (upload, download) or already decoded.
+/// When a request's work stops being worth doing: its client was answered 503 at the
+/// deadline, so a job that reaches it skips its remaining stages (clustering, drawing).
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    limit: std::time::Duration,
+}
+
+impl Deadline {
+    fn of(state: &AppState) -> Self {
+        let limit = state.config().request_timeout;
+        Self {
+            at: Instant::now() + limit,
+            limit,
+        }
+    }
+
+    /// `stage()`, unless the deadline has passed (then `None`).
+    fn passed_or<T>(self, stage: impl FnOnce() -> crate::Result<T>) -> crate::Result<Option<T>> {
+        if Instant::now() >= self.at {
+            return Ok(None);
+        }
+        stage().map(Some)
+    }
+
+    fn error(self) -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the request took longer than {} s; the server is busy, try again later",
+                self.limit.as_secs_f32()
+            ),
+        )
+    }
+}
+
+/// A still to make a palette of: still encoded (upload, download), with the slot that
+/// counts its bytes against the memory budget, or already decoded.
 enum Input {
-    Encoded(Bytes),
+    Encoded(Bytes, Option<OwnedSemaphorePermit>),
     Decoded(Arc<Still>),
 }
 
@@ -82,8 +128,8 @@ pub async fn palette_get(
             ))
         }
         (Some(url), None) => {
-            let bytes = state.fetch(url.clone()).await?;
-            (Input::Encoded(bytes.into()), "still")
+            let (bytes, slot) = state.fetch(url.clone()).await?;
+            (Input::Encoded(bytes.into(), Some(slot)), "still")
         }
         (None, Some(name)) => {
             let sample = find_sample(name).map_err(|e| ApiError::bad_request(e.message))?;
@@ -118,8 +164,9 @@ pub async fn palette_post(
         .trim()
         .to_ascii_lowercase();
     let limit = state.config().max_body_bytes;
-    // Held until this request is answered: its body stays in memory until then.
-    let _upload = state.upload_slot().await?;
+    // Held until the still is decoded (in the job, even if the client has gone by then):
+    // its body stays in memory until then.
+    let upload = state.upload_slot().await?;
     let image = if content_type.starts_with("multipart/form-data") {
         let mut multipart = Multipart::from_request(request, &state)
             .await
@@ -146,7 +193,13 @@ pub async fn palette_post(
         ));
     };
     let request = PaletteRequest::parse(&pairs, &accepted)?;
-    respond(&state, Input::Encoded(image), request, "upload").await
+    respond(
+        &state,
+        Input::Encoded(image, Some(upload)),
+        request,
+        "upload",
+    )
+    .await
 }
 
 /// The `image` field's bytes; every other field is an option, added to `pairs`.
@@ -181,6 +234,9 @@ async fn read_multipart(
 
 /// An error reading the request body, with the size limit spelled out when it was the cause.
 fn body_error(status: StatusCode, text: &str, limit: usize) -> ApiError {
+    if let Some(at) = text.find(super::middleware::SLOW_BODY) {
+        return ApiError::new(StatusCode::REQUEST_TIMEOUT, text[at..].to_owned());
+    }
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             status,
@@ -199,6 +255,7 @@ async fn respond(
     label: &str,
 ) -> Result<Response, ApiError> {
     let limits = state.config().fetch.limits;
+    let deadline = Deadline::of(state);
     let PaletteRequest {
         options, format, ..
     } = request;
@@ -206,15 +263,24 @@ async fn respond(
     let rendered = state
         .job(move || {
             let still = match input {
-                Input::Encoded(bytes) => Arc::new(Still::from_bytes_with_limits(&bytes, limits)?),
+                Input::Encoded(bytes, slot) => {
+                    let still = Still::from_bytes_with_limits(&bytes, limits)?;
+                    drop((bytes, slot));
+                    Arc::new(still)
+                }
                 Input::Decoded(still) => still,
             };
-            let palette = options.extract(&still)?;
-            format.write(&palette, &palette.name_for(&label), || {
-                Figure::still_with_strip(&still, &palette, FIGURE_WIDTH, StripStyle::default())
+            let Some(palette) = deadline.passed_or(|| options.extract(&still))? else {
+                return Ok(None);
+            };
+            deadline.passed_or(|| {
+                format.write(&palette, &palette.name_for(&label), || {
+                    Figure::still_with_strip(&still, &palette, FIGURE_WIDTH, StripStyle::default())
+                })
             })
         })
-        .await?;
+        .await?
+        .ok_or_else(|| deadline.error())?;
     Ok(file_response(format, rendered, "palette", false))
 }
 

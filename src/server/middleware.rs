@@ -2,10 +2,13 @@
 //! tower-http produce themselves, and the panic guard.
 
 use std::any::Any;
+use std::future::Future as _;
 use std::io::Write as _;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -31,6 +34,82 @@ pub async fn log_request(State(state): State<AppState>, request: Request, next: 
         response.status().as_u16()
     );
     response
+}
+
+/// Start of the message a request body cut off for its slowness carries (a 408).
+pub const SLOW_BODY: &str = "the request body arrived too slowly";
+
+/// Wraps every request body so that a client sending it slower than the upload rate allows
+/// is cut off (408), instead of holding an upload slot for as long as it likes.
+pub async fn paced_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let rate = state.net().upload_rate;
+    let (parts, body) = request.into_parts();
+    let body = Body::new(PacedBody::new(body, rate));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// A request body that fails once its bytes come in slower than `rate` allows.
+struct PacedBody {
+    inner: Body,
+    rate: crate::fetch::MinRate,
+    start: tokio::time::Instant,
+    received: u64,
+    timer: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl PacedBody {
+    fn new(inner: Body, rate: crate::fetch::MinRate) -> Self {
+        let start = tokio::time::Instant::now();
+        Self {
+            inner,
+            rate,
+            start,
+            received: 0,
+            timer: Box::pin(tokio::time::sleep_until(start + rate.allowed(0))),
+        }
+    }
+}
+
+impl hyper::body::Body for PacedBody {
+    type Data = Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    this.received += data.len() as u64;
+                    let next = this.start + this.rate.allowed(this.received);
+                    this.timer.as_mut().reset(next);
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(other) => Poll::Ready(other.map(|r| r.map_err(Into::into))),
+            Poll::Pending => {
+                if this.timer.as_mut().poll(cx).is_ready() {
+                    let message = format!(
+                        "{SLOW_BODY} (under {} a second after the first {} s); send it faster",
+                        crate::error::megabytes(this.rate.bytes_per_sec),
+                        this.rate.grace.as_secs_f32()
+                    );
+                    return Poll::Ready(Some(Err(message.into())));
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Answers 503 when a request (queueing for a job slot included) outlives the deadline, so
@@ -94,13 +173,8 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::internal(format!("handler panicked: {detail}")).into_response()
 }
 
-/// `25 MB` for 25 MiB: sizes as a person reads them.
+/// `25 MB` for 25 MiB: sizes as a person reads them (the same units as the library's).
 #[must_use]
 pub fn megabytes(bytes: usize) -> String {
-    let mb = bytes as f64 / (1024.0 * 1024.0);
-    if mb >= 1.0 {
-        format!("{} MB", (mb * 10.0).round() / 10.0)
-    } else {
-        format!("{} kB", bytes.div_ceil(1024))
-    }
+    crate::error::megabytes(bytes as u64)
 }

@@ -14,6 +14,7 @@
 
 mod api;
 mod config;
+mod conn;
 mod error;
 mod middleware;
 pub mod openapi;
@@ -31,14 +32,20 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
-pub use config::{Config, ServeArgs};
+pub use crate::fetch::MinRate;
+pub use config::{Config, NetLimits, ServeArgs};
 pub use error::ApiError;
 pub use state::AppState;
 
 /// Every route and the layers around them: request log, JSON errors, deadline, panic
-/// guard and body limit.
+/// guard and body limit, under the default [`NetLimits`].
 pub fn router(config: Config) -> Router {
-    let state = AppState::new(config);
+    router_with(config, NetLimits::default())
+}
+
+/// [`router`], with the pace of uploads and downloads from `net`.
+pub fn router_with(config: Config, net: NetLimits) -> Router {
+    let state = AppState::with_net(config, net);
     let body_limit = state.config().max_body_bytes;
     Router::new()
         .route("/", get(api::root))
@@ -63,6 +70,10 @@ pub fn router(config: Config) -> Router {
         // The layer below enforces the limit (early, from Content-Length when there is one).
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::paced_body,
+        ))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -79,21 +90,37 @@ pub fn router(config: Config) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` completes, then lets requests in flight finish.
+/// Serves on `listener` until `shutdown` completes, then lets requests in flight finish,
+/// under the default [`NetLimits`].
 pub async fn serve(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, config, NetLimits::default(), shutdown).await
+}
+
+/// [`serve`], with the connection and transfer bounds of `net`.
+pub async fn serve_with(
+    listener: TcpListener,
+    config: Config,
+    net: NetLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = conn::ConnLimits {
+        header_read_timeout: net.header_read_timeout,
+        max_connections: conn::connection_cap(net.max_connections, config.max_fetches),
+        max_header_bytes: net.max_header_bytes,
+        max_headers: net.max_headers,
+    };
+    conn::serve(listener, router_with(config, net), limits, shutdown).await
 }
 
 /// `color-palettes serve`: binds, prints `listening on http://ADDR` as the first line of
 /// stdout (so scripts can pass port 0 and read the port), and serves until Ctrl-C or SIGTERM.
 pub fn run(args: &ServeArgs) -> std::io::Result<()> {
     let config = args.config();
+    let net = args.net_limits();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -110,7 +137,7 @@ pub fn run(args: &ServeArgs) -> std::io::Result<()> {
                 "warning: --allow-private-urls: ?url= may fetch from this machine and its network"
             );
         }
-        serve(listener, config, shutdown_signal()).await?;
+        serve_with(listener, config, net, shutdown_signal()).await?;
         eprintln!("shut down");
         Ok(())
     })

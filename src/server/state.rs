@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::config::Config;
+use super::config::{Config, NetLimits};
 use super::error::ApiError;
 use crate::data::{self, Sample};
 use crate::load::Still;
@@ -17,9 +17,11 @@ pub struct AppState(Arc<Inner>);
 
 struct Inner {
     config: Config,
+    net: NetLimits,
     /// Bounds CPU work (decode, cluster, render): at most `max_jobs` at once.
     jobs: Arc<Semaphore>,
-    /// Bounds downloads, which block a thread and hold their bytes in memory.
+    /// Bounds downloads, which block a thread and hold their bytes in memory until the
+    /// still is decoded.
     fetches: Arc<Semaphore>,
     /// Bounds the uploads held in memory.
     uploads: Arc<Semaphore>,
@@ -30,15 +32,22 @@ struct Inner {
 }
 
 impl AppState {
-    /// State for a server with `config`.
+    /// State for a server with `config` and the default [`NetLimits`].
     #[must_use]
     pub fn new(config: Config) -> Self {
+        Self::with_net(config, NetLimits::default())
+    }
+
+    /// State for a server with `config` and `net`.
+    #[must_use]
+    pub fn with_net(config: Config, net: NetLimits) -> Self {
         let jobs = Arc::new(Semaphore::new(config.max_jobs.max(1)));
         let fetches = Arc::new(Semaphore::new(config.max_fetches.max(1)));
         let uploads = Arc::new(Semaphore::new(config.max_uploads.max(1)));
         Self(Arc::new(Inner {
             openapi: super::openapi::document(&config).to_string(),
             config,
+            net,
             jobs,
             fetches,
             uploads,
@@ -50,6 +59,12 @@ impl AppState {
     #[must_use]
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// The connection and transfer bounds.
+    #[must_use]
+    pub fn net(&self) -> &NetLimits {
+        &self.0.net
     }
 
     /// The OpenAPI document, as JSON text.
@@ -93,11 +108,22 @@ impl AppState {
     }
 
     /// Downloads `url` under the fetch policy: address checks (on every redirect), caps on
-    /// size, time and redirects.
-    pub async fn fetch(&self, url: String) -> Result<Vec<u8>, ApiError> {
+    /// size, time, redirects and pace. The download slot comes with the bytes: hold it until
+    /// the still is decoded, so the downloads in memory (waiting for a job included) stay
+    /// within `max_fetches`.
+    pub async fn fetch(&self, url: String) -> Result<(Vec<u8>, OwnedSemaphorePermit), ApiError> {
         let policy = self.0.config.fetch;
-        self.io(move || crate::fetch::fetch_bytes(&url, &policy))
+        let pace = self.0.net.download_rate;
+        let slot = Arc::clone(&self.0.fetches)
+            .acquire_owned()
             .await
+            .map_err(ApiError::internal)?;
+        let bytes = tokio::task::spawn_blocking(move || {
+            crate::fetch::fetch_bytes_paced(&url, &policy, pace)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("background task failed: {e}")))??;
+        Ok((bytes, slot))
     }
 
     /// A sample still by name, decoded once and then kept.
