@@ -37,6 +37,31 @@ pub(crate) fn cell_base(cell: usize) -> [u8; 3] {
     [cell >> 12, (cell >> 6) % SIDE, cell % SIDE].map(|i| (i * usize::from(LEVELS)) as u8)
 }
 
+/// Per cell: pixels, and the sums of their offsets from the cell's base. A fixed-size
+/// array, so that indexing it with [`cell_of`] needs no bounds check in the pixel loop.
+struct CellTable(Box<[[u32; 4]; CELLS]>);
+
+impl CellTable {
+    fn new() -> Self {
+        let zeros = vec![[0u32; 4]; CELLS].into_boxed_slice();
+        // The length is CELLS by construction.
+        Self(zeros.try_into().unwrap_or_else(|_| unreachable!()))
+    }
+}
+
+impl std::ops::Index<usize> for CellTable {
+    type Output = [u32; 4];
+    fn index(&self, cell: usize) -> &[u32; 4] {
+        &self.0[cell]
+    }
+}
+
+impl std::ops::IndexMut<usize> for CellTable {
+    fn index_mut(&mut self, cell: usize) -> &mut [u32; 4] {
+        &mut self.0[cell]
+    }
+}
+
 /// The opaque pixels of a still that pass a brightness filter, pooled by cell.
 #[derive(Debug, Clone)]
 pub struct Cells<'a> {
@@ -76,13 +101,13 @@ impl<'a> Cells<'a> {
         };
         // Per cell: pixels, and the sums of their offsets from the cell's base (0..=3 each).
         let tables = cells.each_piece(|piece| {
-            let mut table = vec![[0u32; 4]; CELLS];
+            let mut table = CellTable::new();
             piece.for_each(|r, g, b| {
                 let entry = &mut table[cell_of(r, g, b)];
-                entry[0] += 1;
-                entry[1] += u32::from(r % LEVELS);
-                entry[2] += u32::from(g % LEVELS);
-                entry[3] += u32::from(b % LEVELS);
+                let offsets = [1, r % LEVELS, g % LEVELS, b % LEVELS];
+                for (sum, offset) in entry.iter_mut().zip(offsets) {
+                    *sum += u32::from(offset);
+                }
             });
             table
         });

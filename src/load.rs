@@ -401,7 +401,8 @@ fn png_without_extras(bytes: &[u8]) -> Option<Vec<u8>> {
     if chunks.iter().all(|(_, keep)| *keep) {
         return None;
     }
-    let mut out = bytes.get(..SIGNATURE)?.to_vec();
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(bytes.get(..SIGNATURE)?);
     for (range, keep) in chunks {
         if keep {
             out.extend_from_slice(&bytes[range]);

@@ -146,18 +146,23 @@ impl<'a> Selection<'a> {
 
     #[inline(always)]
     fn for_each_in<const CHANNELS: usize>(&self, mut f: impl FnMut(u8, u8, u8)) {
+        // Fixed-size chunks: the compiler sees each pixel's length, so the loop has no
+        // bounds checks (this loop runs over every pixel, twice a palette).
+        let (pixels, _) = self.pixels.as_chunks::<CHANNELS>();
+        let opaque = |p: &[u8; CHANNELS]| CHANNELS == 3 || p[CHANNELS - 1] >= OPAQUE_ALPHA;
         if *self.sums.start() == 0 && *self.sums.end() >= 765 {
             // Every brightness: only alpha decides (the common case, kept branch-light).
-            let every = 0..=u16::MAX;
-            for p in self.pixels.chunks_exact(CHANNELS) {
-                if let Some([r, g, b]) = kept(p, &every) {
-                    f(r, g, b);
+            for p in pixels {
+                if opaque(p) {
+                    f(p[0], p[1], p[2]);
                 }
             }
         } else {
-            for p in self.pixels.chunks_exact(CHANNELS) {
-                if let Some([r, g, b]) = kept(p, &self.sums) {
-                    f(r, g, b);
+            let (low, high) = (*self.sums.start(), *self.sums.end());
+            for p in pixels {
+                let sum = channel_sum(p[0], p[1], p[2]);
+                if opaque(p) && low <= sum && sum <= high {
+                    f(p[0], p[1], p[2]);
                 }
             }
         }
