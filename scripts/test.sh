@@ -63,3 +63,6 @@ cargo test --features server
 
 step "notebooks, executed in the evcxr kernel"
 python3 scripts/run_notebooks.py
+
+step "a second kernel, opened while the first holds its build slot, starts warm"
+python3 scripts/check_kernel_slots.py
