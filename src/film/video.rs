@@ -55,6 +55,14 @@ fn last_line(stderr: &str) -> String {
         .to_string()
 }
 
+/// FFmpeg's message without the `SOURCE: ` it starts with.
+fn without_prefix(line: &str, source: &str) -> String {
+    line.strip_prefix(source)
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(line)
+        .to_string()
+}
+
 /// Whether `source` names something FFmpeg fetches itself (an http(s) URL).
 pub(crate) fn is_url(source: &str) -> bool {
     source.starts_with("http://") || source.starts_with("https://")
@@ -89,12 +97,19 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
     if !output.status.success() {
         return Err(Error::Video(format!(
             "not a readable video: {source}: {}",
-            last_line(&String::from_utf8_lossy(&output.stderr))
+            without_prefix(&last_line(&String::from_utf8_lossy(&output.stderr)), source)
         )));
     }
     let json: serde_json::Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| Error::Video(format!("{source}: unexpected answer from ffprobe: {e}")))?;
+    let seconds = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<f64>().ok());
     let Some(stream) = json["streams"].as_array().and_then(|s| s.first()) else {
+        // A container of no length whose video track had no frame keeps no track at all.
+        if seconds(&json["format"]["duration"]) == Some(0.0) {
+            return Err(Error::Video(format!(
+                "{source} has zero length (no frames)"
+            )));
+        }
         return Err(Error::Video(format!("no video stream in {source}")));
     };
     let side = |key: &str| {
@@ -108,7 +123,6 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
             "{source}: the video stream's frame size is missing or over {MAX_VIDEO_SIDE} pixels a side"
         )));
     };
-    let seconds = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<f64>().ok());
     let duration_s = seconds(&stream["duration"])
         .or_else(|| seconds(&json["format"]["duration"]))
         .filter(|d| d.is_finite() && *d > 0.0);
@@ -221,7 +235,7 @@ pub(crate) fn frames(
         Ok(s) if s.success() => Ok(count),
         Ok(_) => Err(Error::Video(format!(
             "not a readable video: {source}: {}",
-            last_line(&stderr)
+            without_prefix(&last_line(&stderr), source)
         ))),
         Err(e) => Err(Error::Video(format!("{source}: ffmpeg: {e}"))),
     }
