@@ -268,7 +268,11 @@ fn cuts_bars_and_scene_palettes_match_the_film_they_were_built_from() {
     let json = json_of(&out);
     let duration = json["duration_s"].as_f64().unwrap();
     assert!((duration - 12.0).abs() < 0.1, "{duration}");
-    assert_eq!(json["frames_sampled"].as_u64(), Some(48));
+    // A frame every step, the last one standing for what is left.
+    assert_eq!(
+        json["frames_sampled"].as_f64(),
+        Some((duration / STEP).ceil())
+    );
     assert_bars_within_2px(crop_of(&json).expect("bars found"), PICTURE);
     // Every cut within one sampling step, and no other.
     let scenes = json["scenes"].as_array().unwrap();
@@ -326,18 +330,19 @@ fn cuts_bars_and_scene_palettes_match_the_film_they_were_built_from() {
 fn the_film_palette_follows_screen_time_and_the_bars_are_cut() {
     let dir = temp_dir("colours");
     let film = dir.join("colours.mp4");
-    // Red 3 s, blue 1 s, green 2 s.
+    // Red 3 s, blue 1 s, green 2.2 s: sampled every second, the last frame stands for 0.2 s.
     film_of_colours(
-        &[("0xC83232", 3.0), ("0x3232C8", 1.0), ("0x32A050", 2.0)],
+        &[("0xC83232", 3.0), ("0x3232C8", 1.0), ("0x32A050", 2.2)],
         &film,
     );
-    let json = json_of(&run(&["film", s(&film), "-k", "3", "--every", "0.5"]));
+    let json = json_of(&run(&["film", s(&film), "-k", "3", "--every", "1"]));
+    assert_eq!(json["frames_sampled"].as_u64(), Some(7));
     assert_bars_within_2px(crop_of(&json).expect("bars found"), PICTURE);
     let found = swatches(&json["palette"]);
     let want = [
-        ([200, 50, 50], 0.5),
-        ([50, 160, 80], 2.0 / 6.0),
-        ([50, 50, 200], 1.0 / 6.0),
+        ([200, 50, 50], 3.0 / 6.2),
+        ([50, 160, 80], 2.2 / 6.2),
+        ([50, 50, 200], 1.0 / 6.2),
     ];
     assert_eq!(found.len(), 3, "{found:?}");
     for ((rgb, share), (want_rgb, want_share)) in found.iter().zip(want) {
@@ -435,6 +440,18 @@ fn stills_are_the_frames_of_a_film_in_name_order() {
         row,
         vec![[200, 40, 40], [200, 40, 40], [40, 40, 200], [200, 40, 40]]
     );
+    // Stills of different sizes count one second each, whatever their pixels.
+    let sizes = temp_dir("sizes");
+    image::RgbImage::from_pixel(40, 40, image::Rgb([200, 40, 40]))
+        .save(sizes.join("a.png"))
+        .unwrap();
+    image::RgbImage::from_pixel(80, 80, image::Rgb([40, 40, 200]))
+        .save(sizes.join("b.png"))
+        .unwrap();
+    let json = json_of(&run(&["film", s(&sizes), "-k", "2"]));
+    let mut found = swatches(&json["palette"]);
+    found.sort_by_key(|(rgb, _)| *rgb);
+    assert_eq!(found, vec![([40, 40, 200], 0.5), ([200, 40, 40], 0.5)]);
     // hex and gpl print the film's palette.
     let hex = run(&["film", s(&dir), "-k", "2", "--format", "hex"]);
     assert_eq!(String::from_utf8_lossy(&hex.stdout), "#c82828\n#2828c8\n");

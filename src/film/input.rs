@@ -287,7 +287,8 @@ fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
         height: info.height,
     });
     let (aw, ah) = fit_within(picture.width, picture.height, ANALYSIS_SIDE);
-    let mut filter = format!("fps=fps={:.9}", 1.0 / step);
+    // `eof_action=pass`: the last, shorter step gets its frame too.
+    let mut filter = format!("fps=fps={:.9}:eof_action=pass", 1.0 / step);
     if crop.is_some() {
         filter.push_str(&format!(
             ",crop={}:{}:{}:{}:exact=1",
