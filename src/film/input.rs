@@ -224,6 +224,7 @@ fn analyse_stills(source: &str, paths: &[PathBuf], options: &FilmOptions) -> Res
 
 /// The largest size with the aspect of `w` x `h` inside a `side` x `side` box, never larger
 /// than `w` x `h`.
+#[cfg_attr(not(feature = "video"), allow(dead_code))]
 fn fit_within(w: u32, h: u32, side: u32) -> (u32, u32) {
     if w <= side && h <= side {
         return (w, h);
