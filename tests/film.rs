@@ -10,15 +10,11 @@ use std::process::{Command, Output};
 
 use color_palettes::letterbox::{find_bars, Crop};
 use color_palettes::space::lab64;
-use color_palettes::{data, PaletteOptions, Still};
+use color_palettes::{PaletteOptions, Still};
 use palette::color_difference::Ciede2000;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_color-palettes");
-/// The clip's sha256, as `../shared/data/video/SOURCES.md` gives it.
-const CLIP_SHA256: &str = "f25b31f155970c46300934bda4a76cd2f581acab45c49762832ffdfddbcf9fdd";
-/// Where the clip is named directly (else it is looked for beside the stills folder).
-const VIDEO_ENV: &str = "COLOR_PALETTES_VIDEO";
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)
@@ -457,30 +453,14 @@ fn stills_are_the_frames_of_a_film_in_name_order() {
     assert_eq!(String::from_utf8_lossy(&hex.stdout), "#c82828\n#2828c8\n");
 }
 
-/// The Big Buck Bunny clip: `COLOR_PALETTES_VIDEO`, else `video/` beside the stills folder.
-fn clip() -> PathBuf {
-    let path = std::env::var_os(VIDEO_ENV)
-        .map(PathBuf::from)
-        .or_else(|| data::data_dir().map(|d| d.join("../video/Big_Buck_Bunny_clip.mp4")))
-        .unwrap_or_else(|| PathBuf::from("../shared/data/video/Big_Buck_Bunny_clip.mp4"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "the Big Buck Bunny clip is missing at {} ({e}): set {VIDEO_ENV} to it, or {} to \
-             a stills folder with ../video/ beside it (`COLOR_PALETTES_SKIP=video` skips it, on purpose)",
-            path.display(),
-            data::DATA_ENV
-        )
-    });
-    assert_eq!(data::sha256_hex(&bytes), CLIP_SHA256, "{}", path.display());
-    path
-}
-
 #[test]
 fn the_one_shot_big_buck_bunny_clip_is_one_scene() {
     if common::skipped("video", "the_one_shot_big_buck_bunny_clip_is_one_scene") {
         return;
     }
-    let clip = clip();
+    let clip = color_palettes::film::sample_clip().unwrap_or_else(|e| {
+        panic!("{e} (`COLOR_PALETTES_SKIP=video` skips this test, on purpose)")
+    });
     for every in ["0.04", "0.5"] {
         let json = json_of(&run(&["film", s(&clip), "--scenes", "--every", every]));
         assert!((json["duration_s"].as_f64().unwrap() - 5.28).abs() < 0.01);

@@ -27,6 +27,7 @@ pub mod barcode;
 pub mod batch;
 pub mod input;
 pub(crate) mod pool;
+pub mod sample;
 pub(crate) mod scenes;
 #[cfg(feature = "video")]
 pub mod video;
@@ -41,6 +42,7 @@ use crate::pipeline::{PaletteOptions, ValidOptions};
 use barcode::{Barcode, BarcodeStyle, Column};
 pub use input::FilmInput;
 use pool::TimeCells;
+pub use sample::sample_clip;
 use scenes::{CutDetector, Signature};
 
 /// Most frames (or stills) one film may sample.
