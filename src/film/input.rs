@@ -251,6 +251,8 @@ fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
 
     /// Bars are found on frames at most this wide or high (a 4K film's at half size).
     const BAR_SIDE: u32 = 1920;
+    /// Fewer key frames than this, and the bars are looked for on every sampled frame.
+    const MIN_KEY_FRAMES: u32 = 8;
 
     let valid = options.check()?;
     let info = probe(source)?;
@@ -262,16 +264,22 @@ fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
         if (dw, dh) != (info.width, info.height) {
             filter.push_str(&format!(",scale={dw}:{dh}:flags=area"));
         }
-        let decode = Decode {
+        // Key frames first: FFmpeg decodes only them, fast. A film with too few of them (a
+        // short clip) is decoded whole instead.
+        let mut decode = Decode {
             filter,
             width: dw,
             height: dh,
-            // A long film: its key frames are enough, and decoding only them is fast.
-            key_frames_only: info.duration_s >= 60.0,
+            key_frames_only: true,
             threads,
         };
         let mut finder = BarFinder::new(dw, dh);
         frames(source, &decode, |pixels| finder.add(pixels, 3))?;
+        if finder.frames() < MIN_KEY_FRAMES {
+            decode.key_frames_only = false;
+            finder = BarFinder::new(dw, dh);
+            frames(source, &decode, |pixels| finder.add(pixels, 3))?;
+        }
         finder.crop().map(|c| {
             c.scaled(
                 f64::from(info.width) / f64::from(dw),
