@@ -451,6 +451,16 @@ fn stills_are_the_frames_of_a_film_in_name_order() {
     // hex and gpl print the film's palette.
     let hex = run(&["film", s(&dir), "-k", "2", "--format", "hex"]);
     assert_eq!(String::from_utf8_lossy(&hex.stdout), "#c82828\n#2828c8\n");
+    let gpl = run(&["film", s(&dir), "-k", "2", "--format", "gpl"]);
+    assert!(String::from_utf8_lossy(&gpl.stdout).starts_with("GIMP Palette"));
+    // --png: the barcode with the film's palette strip under it, both colours drawn.
+    let figure = outputs.join("figure.png");
+    json_of(&run(&["film", s(&dir), "-k", "2", "--png", s(&figure)]));
+    let image = image::open(&figure).unwrap().to_rgb8();
+    for colour in [[200, 40, 40], [40, 40, 200]] {
+        let n = image.pixels().filter(|p| p.0 == colour).count();
+        assert!(n > 5_000, "{colour:?}: {n} pixels");
+    }
 }
 
 #[test]
