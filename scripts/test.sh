@@ -37,6 +37,17 @@ else
   exit 1
 fi
 
+step "system packages (FFmpeg, for the film tests and notebook)"
+if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then
+  echo "ffmpeg and ffprobe are installed"
+elif [[ $(id -u) == 0 ]]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null
+else
+  echo "ffmpeg missing: run 'sudo apt-get install ffmpeg'" >&2
+  exit 1
+fi
+
 step "system tools (unshare and ip, for the redirect test's own network namespace)"
 if command -v unshare >/dev/null && command -v ip >/dev/null; then
   echo "unshare and ip are installed"

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use color_palettes::film::barcode::BarcodeStyle;
+use color_palettes::film::FilmOptions;
 use color_palettes::format::{Format, FIGURE_WIDTH};
 use color_palettes::{ColorSpace, Method, PaletteOptions};
 
@@ -25,6 +27,11 @@ pub enum Command {
     Compare(CompareArgs),
     /// List the sample stills, with their licences and where they are found.
     Samples,
+    /// The palettes of a film: one video, or stills taken as its frames in name order.
+    Film(FilmArgs),
+    /// A folder of films: one JSON line per film appended to a file; films already there
+    /// are skipped.
+    Films(FilmsArgs),
     /// Serve the HTTP API and the web page (prints `listening on http://ADDR` first).
     #[cfg(feature = "server")]
     Serve(color_palettes::server::ServeArgs),
@@ -55,8 +62,108 @@ pub struct ExtractArgs {
     /// Draw equal swatches (the original's style) instead of proportional ones.
     #[arg(long)]
     pub equal_swatches: bool,
+    /// Keep black letterbox and pillarbox bars (by default they are cut away first).
+    #[arg(long)]
+    pub no_crop: bool,
     #[command(flatten)]
     pub figure: FigureArgs,
+}
+
+/// `color-palettes film`.
+#[derive(Args)]
+pub struct FilmArgs {
+    /// One video (a file or an http(s) URL), or stills (paths, folders, patterns such as
+    /// 'frames/*.png') taken as the frames of one film in name order, one second each.
+    #[arg(required = true, value_name = "INPUT")]
+    pub input: Vec<String>,
+    #[command(flatten)]
+    pub options: ClusterArgs,
+    /// Clustering method.
+    #[arg(long, value_enum, default_value_t = Method::Kmeans)]
+    pub method: Method,
+    /// Colour space to cluster in.
+    #[arg(long, value_enum, default_value_t = ColorSpace::Rgb)]
+    pub space: ColorSpace,
+    #[command(flatten)]
+    pub film: FilmFlags,
+    /// Write the barcode (one column per sampled frame, with a time axis) as PNG or SVG.
+    #[arg(long, value_name = "FILE.png|FILE.svg")]
+    pub barcode: Option<PathBuf>,
+    /// How each frame becomes a barcode column.
+    #[arg(long, value_enum, default_value_t = BarcodeStyle::Mean)]
+    pub barcode_style: BarcodeStyle,
+    /// What to print: the film's JSON, or its palette (hex, gpl; png and svg draw the
+    /// barcode with the film's palette strip).
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Also write the barcode with the film's palette strip as PNG.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    #[command(flatten)]
+    pub figure: FigureArgs,
+}
+
+/// `color-palettes films`.
+#[derive(Args)]
+pub struct FilmsArgs {
+    /// The folder of films (every file that is not a still nor hidden).
+    pub folder: PathBuf,
+    /// The JSON Lines file to append to; films already in it are skipped.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub options: ClusterArgs,
+    /// Clustering method.
+    #[arg(long, value_enum, default_value_t = Method::Kmeans)]
+    pub method: Method,
+    /// Colour space to cluster in.
+    #[arg(long, value_enum, default_value_t = ColorSpace::Rgb)]
+    pub space: ColorSpace,
+    #[command(flatten)]
+    pub film: FilmFlags,
+}
+
+/// How a film is sampled, cut and cropped.
+#[derive(Args)]
+pub struct FilmFlags {
+    /// Sample a frame every SECONDS (default: one a second, at least 100 frames).
+    #[arg(long, value_name = "SECONDS", conflicts_with = "frames")]
+    pub every: Option<f64>,
+    /// Sample N frames, evenly spread.
+    #[arg(long, value_name = "N")]
+    pub frames: Option<usize>,
+    /// Find the scenes and give each its palette.
+    #[arg(long)]
+    pub scenes: bool,
+    /// Cut threshold: mean CIELAB distance between consecutive sampled frames.
+    #[arg(long, value_name = "DE", default_value_t = color_palettes::film::scenes_default_threshold())]
+    pub cut_threshold: f64,
+    /// Shortest scene, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub min_scene: f64,
+    /// Keep black letterbox and pillarbox bars (by default they are found over the film and
+    /// cut away).
+    #[arg(long)]
+    pub no_crop: bool,
+}
+
+impl FilmFlags {
+    /// The film options around `palette`, unchecked.
+    #[must_use]
+    pub fn options(&self, palette: PaletteOptions) -> FilmOptions {
+        let mut options = FilmOptions::new()
+            .palette(palette)
+            .scenes(self.scenes)
+            .crop(!self.no_crop)
+            .cuts(self.cut_threshold, self.min_scene);
+        if let Some(s) = self.every {
+            options = options.every(s);
+        }
+        if let Some(n) = self.frames {
+            options = options.frames(n);
+        }
+        options
+    }
 }
 
 /// `color-palettes compare`.

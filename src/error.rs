@@ -54,6 +54,12 @@ pub enum Error {
     /// A clustering library failed on checked input: a fault of ours, not of the request.
     #[error("clustering failed: {0}")]
     Clustering(String),
+    /// A video that cannot be used: unreadable, no video stream, zero length.
+    #[error("{0}")]
+    Video(String),
+    /// An external program the request needs (FFmpeg) is missing or cannot run.
+    #[error("{0}")]
+    MissingTool(String),
 }
 
 /// Who is at fault, coarsely: what a CLI exit code or an HTTP status is chosen from.
@@ -82,13 +88,17 @@ impl Error {
         match self {
             Error::InvalidOption(_) | Error::InvalidUrl(_) => ErrorKind::BadRequest,
             Error::ForbiddenAddress(_) => ErrorKind::Forbidden,
-            Error::Decode(_) | Error::TooLarge(_) | Error::NoPixels(_) => ErrorKind::Unprocessable,
+            Error::Decode(_) | Error::TooLarge(_) | Error::NoPixels(_) | Error::Video(_) => {
+                ErrorKind::Unprocessable
+            }
             Error::Fetch(_) => ErrorKind::Upstream,
             Error::FetchTimeout(_) => ErrorKind::UpstreamTimeout,
             Error::FetchTooLarge(_) => ErrorKind::UpstreamTooLarge,
-            Error::Io { .. } | Error::Sample(_) | Error::Render(_) | Error::Clustering(_) => {
-                ErrorKind::Internal
-            }
+            Error::Io { .. }
+            | Error::Sample(_)
+            | Error::Render(_)
+            | Error::Clustering(_)
+            | Error::MissingTool(_) => ErrorKind::Internal,
         }
     }
 }

@@ -37,7 +37,9 @@ mod display;
 pub mod error;
 #[cfg(feature = "fetch")]
 pub mod fetch;
+pub mod film;
 pub mod format;
+pub mod letterbox;
 pub mod load;
 pub mod palette;
 mod parallel;

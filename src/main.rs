@@ -9,8 +9,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, CompareArgs, ExtractArgs};
+use cli::{Cli, Command, CompareArgs, ExtractArgs, FilmArgs, FilmsArgs};
 use color_palettes::fetch::FetchPolicy;
+use color_palettes::film::{batch, FilmInput};
+use color_palettes::letterbox;
 use color_palettes::{data, Error, Figure, Result, Still, StripStyle};
 
 /// mimalloc keeps freed pages for the next request instead of handing them back to the
@@ -41,6 +43,8 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract(&args),
         Command::Compare(args) => compare(&args),
         Command::Samples => samples(),
+        Command::Film(args) => film(&args),
+        Command::Films(args) => films(&args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve(&args),
     };
@@ -62,6 +66,12 @@ fn extract(args: &ExtractArgs) -> Result<()> {
         .space(args.space)
         .check()?;
     let still = load(&args.still)?;
+    // Letterbox bars would pull the palette toward black: cut them first (`--no-crop` keeps them).
+    let still = if args.no_crop {
+        still
+    } else {
+        letterbox::without_bars(&still).0
+    };
     let palette = options.extract(&still)?;
     let style = StripStyle {
         proportional: !args.equal_swatches,
@@ -84,6 +94,74 @@ fn compare(args: &CompareArgs) -> Result<()> {
     for path in [&args.png, &args.svg].into_iter().flatten() {
         figure.save(path)?;
     }
+    Ok(())
+}
+
+/// `film`: a film's palettes (and scenes, barcode), printed as JSON or as its palette.
+fn film(args: &FilmArgs) -> Result<()> {
+    let palette = args.options.options().method(args.method).space(args.space);
+    let mut options = args.film.options(palette);
+    // The figure of --png and --format png|svg is the barcode with the palette strip.
+    let figure_wanted = args.png.is_some() || args.format.is_figure();
+    if args.barcode.is_some() || figure_wanted {
+        options = options.barcode(args.barcode_style);
+    }
+    options.check()?;
+    let input = FilmInput::from_args(&args.input)?;
+    let film = options.analyse(&input)?;
+    if let (Some(path), Some(barcode)) = (&args.barcode, &film.barcode) {
+        barcode.figure(&film.cuts())?.save(path)?;
+    }
+    let figure = || -> Result<Figure> {
+        let barcode = film
+            .barcode
+            .as_ref()
+            .ok_or_else(|| Error::Render("no barcode was made".into()))?;
+        let width = args.figure.width;
+        Ok(Figure::still_with_strip(
+            &barcode.to_still(width)?,
+            &film.palette,
+            width,
+            StripStyle::default(),
+        ))
+    };
+    if let Some(path) = &args.png {
+        figure()?.save(path)?;
+    }
+    let name = film.palette.name_for(source_name(&args.input[0]));
+    let bytes = match args.format {
+        color_palettes::Format::Json => (film.to_json() + "\n").into_bytes(),
+        format => {
+            let drawn = if format.is_figure() {
+                Some(figure()?)
+            } else {
+                None
+            };
+            // Text formats never call for the figure.
+            format.write(&film.palette, &name, || {
+                drawn.unwrap_or_else(|| Figure::swatch_grid(&film.palette, 8))
+            })?
+        }
+    };
+    print(&bytes)
+}
+
+/// `films`: every film of a folder, one JSON line each, skipping those already done.
+fn films(args: &FilmsArgs) -> Result<()> {
+    let palette = args.options.options().method(args.method).space(args.space);
+    let options = args.film.options(palette);
+    let summary = batch::run(&args.folder, &args.out, &options, |source, line| {
+        let status = if line.contains("\"error\"") {
+            "failed"
+        } else {
+            "done"
+        };
+        eprintln!("{status}: {source}");
+    })?;
+    eprintln!(
+        "{} done, {} already done (skipped), {} failed",
+        summary.done, summary.skipped, summary.failed
+    );
     Ok(())
 }
 

@@ -190,9 +190,15 @@ impl ValidOptions {
         if counts.is_empty() {
             return Err(Error::NoPixels("no colours given".into()));
         }
-        let points = Points::embed(counts, o.space)?;
-        let centres = o.method.centres(&points, o.k, o.seed)?;
-        Ok(self.palette(assign(&points, &centres)))
+        self.extract_from_points(&Points::embed(counts, o.space)?)
+    }
+
+    /// The palette of weighted points already embedded in the options' space (a film's
+    /// pooled frames, `film::pool`), each clustered and assigned as a whole.
+    pub(crate) fn extract_from_points(&self, points: &Points) -> Result<Palette> {
+        let o = &self.0;
+        let centres = o.method.centres(points, o.k, o.seed)?;
+        Ok(self.palette(assign(points, &centres)))
     }
 
     /// Swatches at the means of the centres' members, weighted by the pixels they won.

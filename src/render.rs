@@ -398,6 +398,49 @@ impl Figure {
     }
 }
 
+/// Building blocks for figures laid out elsewhere (the film barcode, `film::barcode`), so
+/// their pictures and text are drawn by the same code as every other figure.
+impl Figure {
+    /// An empty white figure of `width` x `height` pixels.
+    pub(crate) fn blank(width: u32, height: u32) -> Figure {
+        Figure {
+            width,
+            height,
+            items: Vec::new(),
+        }
+    }
+
+    /// Places `still` as it is, its top left at (`x`, `y`).
+    pub(crate) fn add_picture(&mut self, x: i32, y: i32, still: Still) {
+        self.items.push(Item::Picture { x, y, still });
+    }
+
+    /// A filled rectangle.
+    pub(crate) fn add_rect(&mut self, x: i32, y: i32, w: u32, h: u32, rgb: [u8; 3]) {
+        self.items.push(Item::Rect { x, y, w, h, rgb });
+    }
+
+    /// A line of text, vertically centred on `y`, starting at `x` or centred on it.
+    pub(crate) fn add_label(
+        &mut self,
+        x: i32,
+        y: i32,
+        text: String,
+        size: f64,
+        rgb: [u8; 3],
+        centred: bool,
+    ) {
+        self.items.push(Item::Label {
+            x,
+            y,
+            text,
+            size,
+            rgb,
+            centred,
+        });
+    }
+}
+
 /// The largest size with the aspect ratio of `width` x `height` that fits `box_w` x `box_h`
 /// (at least 1 x 1): full width unless that would be taller than the box.
 fn fit(width: u32, height: u32, box_w: u32, box_h: u32) -> (u32, u32) {

@@ -1,0 +1,381 @@
+//! What a film is read from: one video (a file, or an http(s) URL FFmpeg fetches), or
+//! stills (paths, folders, or `*`/`?` patterns) taken as its frames in name order, each one
+//! second long; and the reading itself, frame by frame.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::letterbox::{crop_still, find_bars, BarFinder, Crop};
+use crate::load::Still;
+
+use super::{Analysis, Film, FilmOptions, Frame, Sampling, BAR_FRAMES, MAX_FRAMES};
+
+/// File extensions read as stills.
+pub const STILL_EXTENSIONS: [&str; 8] = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"];
+
+/// A film's input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilmInput {
+    /// One video: a file, or an http(s) URL (read by FFmpeg; needs the `video` feature).
+    Video(String),
+    /// Stills as frames, in name order, one second each.
+    Stills {
+        /// What was given, for the JSON's `source`.
+        source: String,
+        /// The stills, sorted by file name.
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Whether `path` has a still's extension.
+#[must_use]
+pub fn is_still(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| STILL_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Whether `name` matches `pattern`, where `*` is any run of characters and `?` one.
+fn matches(pattern: &[char], name: &[char]) -> bool {
+    match (pattern.first(), name.first()) {
+        (None, None) => true,
+        (Some('*'), _) => {
+            matches(&pattern[1..], name) || (!name.is_empty() && matches(pattern, &name[1..]))
+        }
+        (Some('?'), Some(_)) => matches(&pattern[1..], &name[1..]),
+        (Some(p), Some(n)) if p == n => matches(&pattern[1..], &name[1..]),
+        _ => false,
+    }
+}
+
+/// The entries of `dir` whose file names pass `keep`.
+fn entries(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
+    let io = |source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_file() && path.file_name().and_then(|n| n.to_str()).is_some_and(&keep) {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+impl FilmInput {
+    /// The input named by command-line arguments: one video file or URL; or stills, given
+    /// as paths, folders (their stills) or patterns (`frames/*.png`).
+    pub fn from_args<S: AsRef<str>>(args: &[S]) -> Result<FilmInput> {
+        let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+        let Some(&first) = args.first() else {
+            return Err(Error::InvalidOption(
+                "no input: give a video or stills".into(),
+            ));
+        };
+        if args.len() == 1 {
+            let path = Path::new(first);
+            #[cfg(feature = "video")]
+            let url = super::video::is_url(first);
+            #[cfg(not(feature = "video"))]
+            let url = first.contains("://");
+            if url
+                || (path.is_file() && !is_still(path))
+                || (!path.exists() && !is_still(path) && !first.contains(['*', '?']))
+            {
+                return Ok(FilmInput::Video(first.to_string()));
+            }
+        }
+        let mut paths = Vec::new();
+        for &arg in &args {
+            let path = Path::new(arg);
+            if path.is_dir() {
+                let stills = entries(path, |n| is_still(Path::new(n)))?;
+                if stills.is_empty() {
+                    return Err(Error::InvalidOption(format!(
+                        "no stills in the folder {arg}"
+                    )));
+                }
+                paths.extend(stills);
+            } else if !path.exists() && arg.contains(['*', '?']) {
+                let dir = path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let pattern: Vec<char> = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .chars()
+                    .collect();
+                let found = entries(dir, |n| matches(&pattern, &n.chars().collect::<Vec<_>>()))?;
+                if found.is_empty() {
+                    return Err(Error::InvalidOption(format!("no file matches {arg}")));
+                }
+                paths.extend(found);
+            } else if is_still(path) {
+                paths.push(path.to_path_buf());
+            } else {
+                return Err(Error::InvalidOption(format!(
+                    "{arg} is not a still (png, jpg, webp, gif, bmp, tiff): several inputs are the stills of one film; give a video alone"
+                )));
+            }
+            if paths.len() > MAX_FRAMES {
+                return Err(Error::InvalidOption(format!(
+                    "more than {MAX_FRAMES} stills; a film takes at most {MAX_FRAMES} frames"
+                )));
+            }
+        }
+        paths.sort_by(|a, b| a.file_name().cmp(&b.file_name()).then_with(|| a.cmp(b)));
+        paths.dedup();
+        Ok(FilmInput::Stills {
+            source: args.join(" "),
+            paths,
+        })
+    }
+
+    /// Reads the film and makes its palettes.
+    pub fn analyse(&self, options: &FilmOptions) -> Result<Film> {
+        match self {
+            FilmInput::Video(source) => analyse_video(source, options),
+            FilmInput::Stills { source, paths } => analyse_stills(source, paths, options),
+        }
+    }
+}
+
+/// A still of a film, with its path in any error that names only the problem.
+fn open_still(path: &Path) -> Result<Still> {
+    Still::open(path).map_err(|e| match e {
+        Error::Decode(m) => Error::Decode(format!("{}: {m}", path.display())),
+        Error::TooLarge(m) => Error::TooLarge(format!("{}: {m}", path.display())),
+        other => other,
+    })
+}
+
+/// `n` indices spread evenly over `0..len`.
+fn spread(len: usize, n: usize) -> Vec<usize> {
+    let n = n.min(len);
+    let mut out: Vec<usize> = (0..n).map(|i| i * len / n).collect();
+    out.dedup();
+    out
+}
+
+/// How the stills lose their bars.
+enum StillBars {
+    /// Stills of one size share the bars found over them.
+    Common((u32, u32), Option<Crop>),
+    /// Stills of several sizes: each loses its own.
+    Each,
+    /// Bars kept.
+    Kept,
+}
+
+fn analyse_stills(source: &str, paths: &[PathBuf], options: &FilmOptions) -> Result<Film> {
+    let valid = options.check()?;
+    if options.sampling != Sampling::Auto {
+        return Err(Error::InvalidOption(
+            "--every and --frames sample a video; each still is one frame of one second".into(),
+        ));
+    }
+    let bars = if options.crop {
+        let mut finder: Option<BarFinder> = None;
+        let mut size = None;
+        let mut same = true;
+        for i in spread(paths.len(), BAR_FRAMES) {
+            let still = open_still(&paths[i])?;
+            let dims = (still.width(), still.height());
+            if *size.get_or_insert(dims) != dims {
+                same = false;
+                break;
+            }
+            finder
+                .get_or_insert_with(|| BarFinder::new(dims.0, dims.1))
+                .add_still(&still)?;
+        }
+        match (same, size) {
+            (true, Some(dims)) => StillBars::Common(dims, finder.and_then(|f| f.crop())),
+            _ => StillBars::Each,
+        }
+    } else {
+        StillBars::Kept
+    };
+    let mut analysis = Analysis::new(options, valid);
+    for (i, path) in paths.iter().enumerate() {
+        let still = open_still(path)?;
+        let dims = (still.width(), still.height());
+        let crop = match &bars {
+            StillBars::Common(size, crop) if *size == dims => *crop,
+            StillBars::Kept => None,
+            _ => find_bars(&still),
+        };
+        let still = match crop {
+            Some(c) => crop_still(&still, c),
+            None => still,
+        };
+        analysis.add(&Frame::of_still(&still), i as f64, 1.0)?;
+    }
+    let crop = match bars {
+        StillBars::Common(_, crop) => crop,
+        _ => None,
+    };
+    analysis.finish(source.to_string(), paths.len() as f64, crop)
+}
+
+/// The largest size with the aspect of `w` x `h` inside a `side` x `side` box, never larger
+/// than `w` x `h`.
+#[cfg_attr(not(feature = "video"), allow(dead_code))]
+fn fit_within(w: u32, h: u32, side: u32) -> (u32, u32) {
+    if w <= side && h <= side {
+        return (w, h);
+    }
+    let scale = f64::from(side) / f64::from(w.max(h));
+    (
+        ((f64::from(w) * scale).round() as u32).clamp(1, side),
+        ((f64::from(h) * scale).round() as u32).clamp(1, side),
+    )
+}
+
+#[cfg(not(feature = "video"))]
+fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
+    options.check()?;
+    Err(Error::InvalidOption(format!(
+        "{source}: reading video needs the crate's `video` feature (and FFmpeg)"
+    )))
+}
+
+#[cfg(feature = "video")]
+fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
+    use super::video::{frames, probe, select_every, Decode};
+    use super::ANALYSIS_SIDE;
+
+    /// Bars are found on frames at most this wide or high (a 4K film's at half size).
+    const BAR_SIDE: u32 = 1920;
+    /// Fewer key frames than this, and the bars are looked for on every sampled frame.
+    const MIN_KEY_FRAMES: u32 = 8;
+
+    let valid = options.check()?;
+    let info = probe(source)?;
+    let step = options.sampling.step(info.duration_s)?;
+    let threads = options.palette.threads;
+    let crop = if options.crop {
+        let (dw, dh) = fit_within(info.width, info.height, BAR_SIDE);
+        let mut filter = select_every(info.duration_s / BAR_FRAMES as f64);
+        if (dw, dh) != (info.width, info.height) {
+            filter.push_str(&format!(",scale={dw}:{dh}:flags=area"));
+        }
+        // Key frames first: FFmpeg decodes only them, fast. A film with too few of them (a
+        // short clip) is decoded whole instead.
+        let mut decode = Decode {
+            filter,
+            width: dw,
+            height: dh,
+            key_frames_only: true,
+            threads,
+        };
+        let mut finder = BarFinder::new(dw, dh);
+        frames(source, &decode, |pixels| finder.add(pixels, 3))?;
+        if finder.frames() < MIN_KEY_FRAMES {
+            decode.key_frames_only = false;
+            finder = BarFinder::new(dw, dh);
+            frames(source, &decode, |pixels| finder.add(pixels, 3))?;
+        }
+        finder.crop().map(|c| {
+            c.scaled(
+                f64::from(info.width) / f64::from(dw),
+                f64::from(info.height) / f64::from(dh),
+            )
+        })
+    } else {
+        None
+    };
+    let picture = crop.unwrap_or(Crop {
+        x: 0,
+        y: 0,
+        width: info.width,
+        height: info.height,
+    });
+    let (aw, ah) = fit_within(picture.width, picture.height, ANALYSIS_SIDE);
+    // `eof_action=pass`: the last, shorter step gets its frame too.
+    let mut filter = format!("fps=fps={:.9}:eof_action=pass", 1.0 / step);
+    if crop.is_some() {
+        filter.push_str(&format!(
+            ",crop={}:{}:{}:{}:exact=1",
+            picture.width, picture.height, picture.x, picture.y
+        ));
+    }
+    if (aw, ah) != (picture.width, picture.height) {
+        filter.push_str(&format!(",scale={aw}:{ah}:flags=area"));
+    }
+    let decode = Decode {
+        filter,
+        width: aw,
+        height: ah,
+        key_frames_only: false,
+        threads,
+    };
+    let mut analysis = Analysis::new(options, valid);
+    let mut index = 0usize;
+    frames(source, &decode, |pixels| {
+        let t = index as f64 * step;
+        index += 1;
+        if t >= info.duration_s - 1e-9 {
+            return Ok(());
+        }
+        let frame = Frame::new(pixels, 3, aw, ah)?;
+        analysis.add(&frame, t, step.min(info.duration_s - t))
+    })?;
+    analysis.finish(source.to_string(), info.duration_s, crop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_names() {
+        let m = |p: &str, n: &str| {
+            matches(
+                &p.chars().collect::<Vec<_>>(),
+                &n.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert!(m("*.png", "a.png") && m("f??.jpg", "f01.jpg") && m("*", ""));
+        assert!(!m("*.png", "a.jpg") && !m("f?.jpg", "f01.jpg"));
+        assert_eq!(spread(100, 4), vec![0, 25, 50, 75]);
+        assert_eq!(spread(2, 40), vec![0, 1]);
+        assert_eq!(fit_within(1920, 800, 640), (640, 267));
+        assert_eq!(fit_within(320, 200, 640), (320, 200));
+    }
+
+    #[test]
+    fn arguments_name_a_video_or_stills() {
+        assert_eq!(
+            FilmInput::from_args(&["no-such-film.mp4"]).unwrap(),
+            FilmInput::Video("no-such-film.mp4".into())
+        );
+        let dir = std::env::temp_dir().join(format!("film-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in ["b.png", "a.png", "notes.txt"] {
+            std::fs::write(dir.join(name), b"x").unwrap();
+        }
+        let folder = FilmInput::from_args(&[dir.to_str().unwrap()]).unwrap();
+        let FilmInput::Stills { paths, .. } = folder else {
+            panic!("stills")
+        };
+        assert_eq!(paths, vec![dir.join("a.png"), dir.join("b.png")]);
+        let pattern = format!("{}/b*", dir.display());
+        assert!(
+            matches!(FilmInput::from_args(&[pattern]).unwrap(), FilmInput::Stills { paths, .. } if paths == vec![dir.join("b.png")])
+        );
+        let err = FilmInput::from_args(
+            &[dir.join("a.png"), dir.join("notes.txt")].map(|p| p.display().to_string()),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("notes.txt is not a still"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

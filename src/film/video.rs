@@ -1,0 +1,285 @@
+//! Video through the system `ffmpeg` and `ffprobe` programs (Debian's `ffmpeg` package),
+//! driven with `std::process`: `ffprobe` reads the stream's size and length, `ffmpeg`
+//! samples, crops and scales the frames with its own filters (`select` or `fps`, `crop`,
+//! `scale`) and writes them as raw RGB on its standard output, so no full-size frame that
+//! is not used is ever copied, and only one frame is in memory at a time.
+
+use std::io::{ErrorKind, Read};
+use std::process::{Child, Command, Stdio};
+
+use crate::error::{Error, Result};
+
+/// The largest frame side accepted from a video, in pixels.
+pub const MAX_VIDEO_SIDE: u32 = 16_384;
+
+/// What `ffprobe` says about a video's first video stream.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VideoInfo {
+    /// Frame width in pixels.
+    pub width: u32,
+    /// Frame height in pixels.
+    pub height: u32,
+    /// Length in seconds.
+    pub duration_s: f64,
+}
+
+/// How to install FFmpeg, for the error when it is missing.
+const INSTALL: &str = "install FFmpeg: `apt-get install ffmpeg` (Debian, Ubuntu), `brew install ffmpeg` (macOS), or see https://ffmpeg.org/download.html";
+
+fn spawn(program: &str, args: &[String]) -> Result<Child> {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                Error::MissingTool(format!(
+                    "ffmpeg is not installed (no `{program}` on the PATH); {INSTALL}"
+                ))
+            } else {
+                Error::MissingTool(format!("cannot run `{program}`: {e}"))
+            }
+        })
+}
+
+/// The last non-empty line a program wrote on stderr, for an error message.
+fn last_line(stderr: &str) -> String {
+    stderr
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("no message")
+        .to_string()
+}
+
+/// FFmpeg's message without the `SOURCE: ` it starts with.
+fn without_prefix(line: &str, source: &str) -> String {
+    line.strip_prefix(source)
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(line)
+        .to_string()
+}
+
+/// Whether `source` names something FFmpeg fetches itself (an http(s) URL).
+pub(crate) fn is_url(source: &str) -> bool {
+    source.starts_with("http://") || source.starts_with("https://")
+}
+
+/// Reads the size and length of the first video stream of `source` (a file or an http(s)
+/// URL), with clear errors for a missing file, an unreadable one, one with no video stream
+/// and one of zero length.
+pub fn probe(source: &str) -> Result<VideoInfo> {
+    if !is_url(source) {
+        std::fs::File::open(source).map_err(|e| Error::Io {
+            path: source.into(),
+            source: e,
+        })?;
+    }
+    let args: Vec<String> = [
+        "-v",
+        "error",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=width,height,duration:format=duration",
+        "-of",
+        "json",
+        source,
+    ]
+    .map(String::from)
+    .to_vec();
+    let output = spawn("ffprobe", &args)?
+        .wait_with_output()
+        .map_err(|e| Error::MissingTool(format!("cannot run `ffprobe`: {e}")))?;
+    if !output.status.success() {
+        return Err(Error::Video(format!(
+            "not a readable video: {source}: {}",
+            without_prefix(&last_line(&String::from_utf8_lossy(&output.stderr)), source)
+        )));
+    }
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| Error::Video(format!("{source}: unexpected answer from ffprobe: {e}")))?;
+    let seconds = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<f64>().ok());
+    let Some(stream) = json["streams"].as_array().and_then(|s| s.first()) else {
+        // A container of no length whose video track had no frame keeps no track at all.
+        if seconds(&json["format"]["duration"]) == Some(0.0) {
+            return Err(Error::Video(format!(
+                "{source} has zero length (no frames)"
+            )));
+        }
+        return Err(Error::Video(format!("no video stream in {source}")));
+    };
+    let side = |key: &str| {
+        stream[key]
+            .as_u64()
+            .filter(|&n| n > 0 && n <= u64::from(MAX_VIDEO_SIDE))
+            .map(|n| n as u32)
+    };
+    let (Some(width), Some(height)) = (side("width"), side("height")) else {
+        return Err(Error::Video(format!(
+            "{source}: the video stream's frame size is missing or over {MAX_VIDEO_SIDE} pixels a side"
+        )));
+    };
+    let duration_s = seconds(&stream["duration"])
+        .or_else(|| seconds(&json["format"]["duration"]))
+        .filter(|d| d.is_finite() && *d > 0.0);
+    let Some(duration_s) = duration_s else {
+        return Err(Error::Video(format!(
+            "{source} has zero length (no duration)"
+        )));
+    };
+    Ok(VideoInfo {
+        width,
+        height,
+        duration_s,
+    })
+}
+
+/// How `ffmpeg` should decode and filter: the filter chain, the size of the frames it
+/// yields, and whether to decode key frames only.
+#[derive(Debug, Clone)]
+pub(crate) struct Decode {
+    pub filter: String,
+    pub width: u32,
+    pub height: u32,
+    pub key_frames_only: bool,
+    /// Decoder threads (0: FFmpeg's choice).
+    pub threads: usize,
+}
+
+/// Runs `ffmpeg` on `source` with `decode`, calling `each` with every frame (raw RGB, row
+/// by row) as it arrives; stops early, killing `ffmpeg`, if `each` fails. Returns the
+/// number of frames.
+pub(crate) fn frames(
+    source: &str,
+    decode: &Decode,
+    mut each: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<usize> {
+    let mut args: Vec<String> = ["-nostdin", "-hide_banner", "-v", "error"]
+        .map(String::from)
+        .to_vec();
+    if decode.threads > 0 {
+        args.extend(["-threads".into(), decode.threads.to_string()]);
+    }
+    if decode.key_frames_only {
+        args.extend(["-skip_frame".into(), "nokey".into()]);
+    }
+    args.extend(["-i".into(), source.into()]);
+    args.extend(
+        [
+            "-map",
+            "0:v:0",
+            "-an",
+            "-sn",
+            "-dn",
+            "-fps_mode",
+            "passthrough",
+            "-vf",
+        ]
+        .map(String::from),
+    );
+    args.push(decode.filter.clone());
+    args.extend(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"].map(String::from));
+    let mut child = spawn("ffmpeg", &args)?;
+    // Drain stderr on a thread, keeping its tail, so a chatty ffmpeg never blocks.
+    let stderr = child.stderr.take();
+    let errors = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        if let Some(mut s) = stderr {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                text.extend_from_slice(&buf[..n]);
+                if text.len() > 16_384 {
+                    text.drain(..text.len() - 8_192);
+                }
+            }
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    let frame_bytes = decode.width as usize * decode.height as usize * 3;
+    let mut buffer = vec![0u8; frame_bytes];
+    let mut count = 0;
+    let mut outcome = Ok(());
+    if let Some(mut stdout) = child.stdout.take() {
+        loop {
+            match read_frame(&mut stdout, &mut buffer) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    outcome = Err(Error::Video(format!(
+                        "{source}: reading ffmpeg's frames: {e}"
+                    )));
+                    break;
+                }
+            }
+            if let Err(e) = each(&buffer) {
+                outcome = Err(e);
+                break;
+            }
+            count += 1;
+        }
+    }
+    if outcome.is_err() {
+        let _ = child.kill();
+    }
+    let status = child.wait();
+    let stderr = errors.join().unwrap_or_default();
+    outcome?;
+    match status {
+        Ok(s) if s.success() => Ok(count),
+        Ok(_) => Err(Error::Video(format!(
+            "not a readable video: {source}: {}",
+            without_prefix(&last_line(&stderr), source)
+        ))),
+        Err(e) => Err(Error::Video(format!("{source}: ffmpeg: {e}"))),
+    }
+}
+
+/// Fills `buffer` with the next frame: `Ok(false)` at the end of the stream (a frame cut
+/// short is an error).
+fn read_frame(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<bool> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) if filled == 0 => return Ok(false),
+            Ok(0) => {
+                return Err(std::io::Error::new(
+                    ErrorKind::UnexpectedEof,
+                    "the last frame is cut short",
+                ))
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+/// `ffmpeg`'s `select` filter keeping one frame every `step` seconds at most.
+pub(crate) fn select_every(step: f64) -> String {
+    format!("select='isnan(prev_selected_t)+gte(t-prev_selected_t,{step:.6})'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_read_whole_or_refused() {
+        let mut buffer = [0u8; 4];
+        let mut whole: &[u8] = &[1, 2, 3, 4];
+        assert!(read_frame(&mut whole, &mut buffer).unwrap());
+        assert!(!read_frame(&mut whole, &mut buffer).unwrap());
+        let mut short: &[u8] = &[1, 2];
+        assert!(read_frame(&mut short, &mut buffer).is_err());
+        assert_eq!(last_line("a\nlast one\n\n"), "last one");
+        assert!(is_url("https://example.com/f.mp4") && !is_url("f.mp4"));
+    }
+}

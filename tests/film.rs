@@ -1,0 +1,629 @@
+//! `color-palettes film` and `films` end to end, on films made here with the real FFmpeg
+//! from the sample stills and from flat colours, so every cut, bar and share has an exact
+//! ground truth; and on the Big Buck Bunny clip, one shot.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use color_palettes::letterbox::{find_bars, Crop};
+use color_palettes::space::lab64;
+use color_palettes::{PaletteOptions, Still};
+use palette::color_difference::Ciede2000;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_color-palettes");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary starts")
+}
+
+fn json_of(out: &Output) -> Value {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "film failed: {err}");
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+/// A failure is one clear line on stderr, exit status 1, no panic.
+#[track_caller]
+fn assert_clean_failure(out: &Output, expected: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
+    assert!(!err.contains("panicked"), "{err}");
+    for word in expected {
+        assert!(err.contains(word), "{err:?} should say {word:?}");
+    }
+    assert!(out.stdout.is_empty());
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cp-film-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Runs the real `ffmpeg`; it must be installed (the test command installs it).
+fn ffmpeg(args: &[String]) {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg is installed (scripts/test.sh installs Debian's ffmpeg)");
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The picture of the test films and their bars: a 320x180 picture at (8, 24) in a
+/// 336x244 frame (bars: 24 top, 40 bottom, 8 left and right).
+const PICTURE: Crop = Crop {
+    x: 8,
+    y: 24,
+    width: 320,
+    height: 180,
+};
+const FRAME: (u32, u32) = (336, 244);
+
+fn pad() -> String {
+    format!(
+        "pad={}:{}:{}:{}:black,setsar=1,format=yuv420p",
+        FRAME.0, FRAME.1, PICTURE.x, PICTURE.y
+    )
+}
+
+/// Encodes H.264 at 25 fps, one key frame a second, from `inputs` and a filter graph whose
+/// output is `[out]`.
+fn encode(inputs: Vec<String>, graph: String, path: &Path) {
+    let mut args = inputs;
+    args.extend(
+        [
+            "-filter_complex",
+            &graph,
+            "-map",
+            "[out]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "16",
+            "-g",
+            "25",
+            "-r",
+            "25",
+            s(path),
+        ]
+        .map(String::from),
+    );
+    ffmpeg(&args);
+}
+
+/// A film of sample stills, each held `seconds` with a slow zoom, letterboxed and
+/// pillarboxed by known bars, with hard cuts between them.
+fn film_of_stills(stills: &[(&str, f64)], path: &Path) {
+    let mut inputs = Vec::new();
+    let mut graph = String::new();
+    for (i, (name, seconds)) in stills.iter().enumerate() {
+        let still = common::still_path(name);
+        inputs.extend(
+            [
+                "-loop",
+                "1",
+                "-framerate",
+                "25",
+                "-t",
+                &seconds.to_string(),
+                "-i",
+                s(&still),
+            ]
+            .map(String::from),
+        );
+        graph.push_str(&format!(
+            "[{i}:v]scale=640:360:force_original_aspect_ratio=increase,crop=640:360,\
+             zoompan=z='1+0.002*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=320x180:fps=25,{}[v{i}];",
+            pad()
+        ));
+    }
+    for i in 0..stills.len() {
+        graph.push_str(&format!("[v{i}]"));
+    }
+    graph.push_str(&format!("concat=n={}:v=1:a=0[out]", stills.len()));
+    encode(inputs, graph, path);
+}
+
+/// A film of flat colours, each held `seconds`, in the same bars.
+fn film_of_colours(colours: &[(&str, f64)], path: &Path) {
+    let mut inputs = Vec::new();
+    let mut graph = String::new();
+    for (i, (colour, seconds)) in colours.iter().enumerate() {
+        inputs.extend(
+            [
+                "-f",
+                "lavfi",
+                "-i",
+                &format!("color=c={colour}:s=320x180:r=25:d={seconds}"),
+            ]
+            .map(String::from),
+        );
+        graph.push_str(&format!("[{i}:v]{}[v{i}];", pad()));
+    }
+    for i in 0..colours.len() {
+        graph.push_str(&format!("[v{i}]"));
+    }
+    graph.push_str(&format!("concat=n={}:v=1:a=0[out]", colours.len()));
+    encode(inputs, graph, path);
+}
+
+fn crop_of(json: &Value) -> Option<Crop> {
+    let c = &json["crop"];
+    c.is_object().then(|| Crop {
+        x: c["x"].as_u64().unwrap() as u32,
+        y: c["y"].as_u64().unwrap() as u32,
+        width: c["width"].as_u64().unwrap() as u32,
+        height: c["height"].as_u64().unwrap() as u32,
+    })
+}
+
+#[track_caller]
+fn assert_bars_within_2px(crop: Crop, truth: Crop) {
+    let edges = |c: Crop| [c.x, c.y, c.x + c.width, c.y + c.height];
+    for (found, want) in edges(crop).into_iter().zip(edges(truth)) {
+        assert!(found.abs_diff(want) <= 2, "bars {crop:?}, truth {truth:?}");
+    }
+}
+
+fn swatches(palette: &Value) -> Vec<([u8; 3], f64)> {
+    palette["colors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let rgb = c["rgb"].as_array().unwrap();
+            (
+                [0, 1, 2].map(|i| rgb[i].as_u64().unwrap() as u8),
+                c["proportion"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn de00(a: [u8; 3], b: [u8; 3]) -> f64 {
+    lab64(a).difference(lab64(b))
+}
+
+/// The share-weighted CIEDE2000 between two palettes after the best one-to-one matching
+/// of their colours (every permutation: palettes here have at most 5 colours).
+fn matched_de00(a: &[([u8; 3], f64)], b: &[([u8; 3], f64)]) -> f64 {
+    fn permutations(n: usize) -> Vec<Vec<usize>> {
+        if n == 0 {
+            return vec![vec![]];
+        }
+        let mut out = Vec::new();
+        for p in permutations(n - 1) {
+            for i in 0..=p.len() {
+                let mut q = p.clone();
+                q.insert(i, n - 1);
+                out.push(q);
+            }
+        }
+        out
+    }
+    assert_eq!(a.len(), b.len());
+    permutations(a.len())
+        .into_iter()
+        .map(|perm| {
+            perm.iter()
+                .enumerate()
+                .map(|(i, &j)| de00(a[i].0, b[j].0) * (a[i].1 + b[j].1) / 2.0)
+                .sum::<f64>()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+const STILLS: [(&str, f64); 5] = [
+    ("El_Fuente", 2.0),
+    ("Sintel_0016", 3.0),
+    ("Chimera", 1.5),
+    ("Meridian", 2.5),
+    ("Sparks", 3.0),
+];
+const STEP: f64 = 0.25;
+
+#[test]
+fn cuts_bars_and_scene_palettes_match_the_film_they_were_built_from() {
+    if common::skipped("samples", "cuts_bars_and_scene_palettes") {
+        return;
+    }
+    let dir = temp_dir("stills-film");
+    let film = dir.join("five.mp4");
+    film_of_stills(&STILLS, &film);
+    let out = run(&[
+        "film",
+        s(&film),
+        "--every",
+        "0.25",
+        "--scenes",
+        "-k",
+        "4",
+        "--barcode",
+        s(&dir.join("barcode.png")),
+    ]);
+    let json = json_of(&out);
+    let duration = json["duration_s"].as_f64().unwrap();
+    assert!((duration - 12.0).abs() < 0.1, "{duration}");
+    // A frame every step, the last one standing for what is left.
+    assert_eq!(
+        json["frames_sampled"].as_f64(),
+        Some((duration / STEP).ceil())
+    );
+    assert_bars_within_2px(crop_of(&json).expect("bars found"), PICTURE);
+    // Every cut within one sampling step, and no other.
+    let scenes = json["scenes"].as_array().unwrap();
+    let starts: Vec<f64> = scenes
+        .iter()
+        .map(|s| s["start_s"].as_f64().unwrap())
+        .collect();
+    let mut truth = vec![0.0];
+    for (_, seconds) in &STILLS[..STILLS.len() - 1] {
+        truth.push(truth.last().unwrap() + seconds);
+    }
+    assert_eq!(
+        starts.len(),
+        truth.len(),
+        "scenes start at {starts:?}, cuts at {truth:?}"
+    );
+    for (found, cut) in starts.iter().zip(&truth) {
+        assert!(
+            (found - cut).abs() <= STEP,
+            "scenes start at {starts:?}, cuts at {truth:?}"
+        );
+    }
+    assert_eq!(scenes.last().unwrap()["end_s"].as_f64(), Some(duration));
+    // Each scene's palette is its own still's, and nearer to it than to any other still's.
+    let own: Vec<Vec<([u8; 3], f64)>> = STILLS
+        .iter()
+        .map(|(name, _)| {
+            let still = Still::open(common::still_path(name)).unwrap();
+            let palette = PaletteOptions::new().k(4).extract(&still).unwrap();
+            palette
+                .colors
+                .iter()
+                .map(|c| (c.rgb, c.proportion))
+                .collect()
+        })
+        .collect();
+    for (i, scene) in scenes.iter().enumerate() {
+        let found = swatches(&scene["palette"]);
+        let distances: Vec<f64> = own.iter().map(|p| matched_de00(&found, p)).collect();
+        assert!(
+            distances[i] < 6.0,
+            "scene {i} ({}): {distances:?}",
+            STILLS[i].0
+        );
+        let nearest = (0..own.len())
+            .min_by(|&a, &b| distances[a].total_cmp(&distances[b]))
+            .unwrap();
+        assert_eq!(nearest, i, "scene {i}: {distances:?}");
+    }
+    let barcode = image::open(dir.join("barcode.png")).unwrap().to_rgb8();
+    assert!(barcode.width() >= 1000);
+}
+
+#[test]
+fn the_film_palette_follows_screen_time_and_the_bars_are_cut() {
+    let dir = temp_dir("colours");
+    let film = dir.join("colours.mp4");
+    // Red 3 s, blue 1 s, green 2.2 s: sampled every second, the last frame stands for 0.2 s.
+    film_of_colours(
+        &[("0xC83232", 3.0), ("0x3232C8", 1.0), ("0x32A050", 2.2)],
+        &film,
+    );
+    let json = json_of(&run(&["film", s(&film), "-k", "3", "--every", "1"]));
+    assert_eq!(json["frames_sampled"].as_u64(), Some(7));
+    assert_bars_within_2px(crop_of(&json).expect("bars found"), PICTURE);
+    let found = swatches(&json["palette"]);
+    let want = [
+        ([200, 50, 50], 3.0 / 6.2),
+        ([50, 160, 80], 2.2 / 6.2),
+        ([50, 50, 200], 1.0 / 6.2),
+    ];
+    assert_eq!(found.len(), 3, "{found:?}");
+    for ((rgb, share), (want_rgb, want_share)) in found.iter().zip(want) {
+        assert!(de00(*rgb, want_rgb) < 3.0, "{rgb:?} vs {want_rgb:?}");
+        assert!((share - want_share).abs() < 0.01, "{found:?}");
+    }
+    // Keeping the bars: a black swatch with the bars' share of the frame.
+    let kept = json_of(&run(&[
+        "film",
+        s(&film),
+        "-k",
+        "4",
+        "--every",
+        "0.5",
+        "--no-crop",
+    ]));
+    assert!(kept["crop"].is_null());
+    let bars = 1.0 - (320.0 * 180.0) / f64::from(FRAME.0 * FRAME.1);
+    let black = swatches(&kept["palette"])
+        .into_iter()
+        .find(|(rgb, _)| rgb.iter().all(|&c| c < 20))
+        .expect("a black swatch");
+    assert!((black.1 - bars).abs() < 0.01, "{black:?} vs {bars}");
+}
+
+#[test]
+fn stills_are_the_frames_of_a_film_in_name_order() {
+    let dir = temp_dir("frames");
+    // Four stills of 120x80 in 12-pixel bars: red, red, blue, red (named out of order).
+    let picture = |rgb: [u8; 3]| {
+        image::RgbImage::from_fn(120, 104, |_, y| {
+            image::Rgb(if (12..92).contains(&y) {
+                rgb
+            } else {
+                [0, 0, 0]
+            })
+        })
+    };
+    for (name, rgb) in [
+        ("f2.png", [200, 40, 40]),
+        ("f1.png", [200, 40, 40]),
+        ("f3.png", [40, 40, 200]),
+        ("f4.png", [200, 40, 40]),
+    ] {
+        picture(rgb).save(dir.join(name)).unwrap();
+    }
+    let outputs = temp_dir("frames-out");
+    let barcode = outputs.join("barcode.svg");
+    let pattern = format!("{}/f*.png", dir.display());
+    for input in [s(&dir), pattern.as_str()] {
+        let json = json_of(&run(&[
+            "film",
+            input,
+            "--scenes",
+            "-k",
+            "2",
+            "--barcode",
+            s(&barcode),
+        ]));
+        assert_eq!(json["duration_s"].as_f64(), Some(4.0));
+        assert_eq!(json["frames_sampled"].as_u64(), Some(4));
+        assert_eq!(
+            crop_of(&json),
+            Some(Crop {
+                x: 0,
+                y: 12,
+                width: 120,
+                height: 80
+            })
+        );
+        assert_eq!(
+            swatches(&json["palette"]),
+            vec![([200, 40, 40], 0.75), ([40, 40, 200], 0.25)]
+        );
+        let scenes: Vec<(f64, f64)> = json["scenes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["start_s"].as_f64().unwrap(), s["end_s"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(scenes, vec![(0.0, 2.0), (2.0, 3.0), (3.0, 4.0)]);
+    }
+    assert!(std::fs::read_to_string(&barcode)
+        .unwrap()
+        .starts_with("<svg"));
+    // The PNG barcode: red, red, blue, red columns, in time order.
+    let png = outputs.join("barcode.png");
+    json_of(&run(&["film", s(&dir), "--barcode", s(&png)]));
+    let image = image::open(&png).unwrap().to_rgb8();
+    let row: Vec<[u8; 3]> = [0.125, 0.375, 0.625, 0.875]
+        .iter()
+        .map(|f| image.get_pixel(12 + (f * 1000.0) as u32, 140).0)
+        .collect();
+    assert_eq!(
+        row,
+        vec![[200, 40, 40], [200, 40, 40], [40, 40, 200], [200, 40, 40]]
+    );
+    // Stills of different sizes count one second each, whatever their pixels.
+    let sizes = temp_dir("sizes");
+    image::RgbImage::from_pixel(40, 40, image::Rgb([200, 40, 40]))
+        .save(sizes.join("a.png"))
+        .unwrap();
+    image::RgbImage::from_pixel(80, 80, image::Rgb([40, 40, 200]))
+        .save(sizes.join("b.png"))
+        .unwrap();
+    let json = json_of(&run(&["film", s(&sizes), "-k", "2"]));
+    let mut found = swatches(&json["palette"]);
+    found.sort_by_key(|(rgb, _)| *rgb);
+    assert_eq!(found, vec![([40, 40, 200], 0.5), ([200, 40, 40], 0.5)]);
+    // hex and gpl print the film's palette.
+    let hex = run(&["film", s(&dir), "-k", "2", "--format", "hex"]);
+    assert_eq!(String::from_utf8_lossy(&hex.stdout), "#c82828\n#2828c8\n");
+    let gpl = run(&["film", s(&dir), "-k", "2", "--format", "gpl"]);
+    assert!(String::from_utf8_lossy(&gpl.stdout).starts_with("GIMP Palette"));
+    // --png: the barcode with the film's palette strip under it, both colours drawn.
+    let figure = outputs.join("figure.png");
+    json_of(&run(&["film", s(&dir), "-k", "2", "--png", s(&figure)]));
+    let image = image::open(&figure).unwrap().to_rgb8();
+    for colour in [[200, 40, 40], [40, 40, 200]] {
+        let n = image.pixels().filter(|p| p.0 == colour).count();
+        assert!(n > 5_000, "{colour:?}: {n} pixels");
+    }
+}
+
+#[test]
+fn the_one_shot_big_buck_bunny_clip_is_one_scene() {
+    if common::skipped("video", "the_one_shot_big_buck_bunny_clip_is_one_scene") {
+        return;
+    }
+    let clip = color_palettes::film::sample_clip().unwrap_or_else(|e| {
+        panic!("{e} (`COLOR_PALETTES_SKIP=video` skips this test, on purpose)")
+    });
+    for every in ["0.04", "0.5"] {
+        let json = json_of(&run(&["film", s(&clip), "--scenes", "--every", every]));
+        assert!((json["duration_s"].as_f64().unwrap() - 5.28).abs() < 0.01);
+        assert!(json["crop"].is_null(), "the clip has no bars");
+        let scenes = json["scenes"].as_array().unwrap();
+        assert_eq!(scenes.len(), 1, "every {every}: {scenes:?}");
+        assert_eq!(scenes[0]["palette"], json["palette"]);
+        assert_eq!(swatches(&json["palette"]).len(), 8);
+    }
+}
+
+#[test]
+fn sintel_stills_have_no_bar_and_letterboxed_ones_lose_theirs() {
+    if common::skipped("samples", "sintel_stills_have_no_bar") {
+        return;
+    }
+    let dir = temp_dir("sintel");
+    for name in ["Sintel_0016", "Sintel_0025"] {
+        let path = common::still_path(name);
+        let still = Still::open(&path).unwrap();
+        // The catalogue once said these carry a bar; their bottom rows are dark scenery.
+        assert_eq!(find_bars(&still), None, "{name}");
+        // With 40-pixel bars above and below, `extract` cuts them and gives the same palette.
+        let rgb = still.rgb();
+        let boxed = image::RgbImage::from_fn(rgb.width(), rgb.height() + 80, |x, y| {
+            if (40..rgb.height() + 40).contains(&y) {
+                *rgb.get_pixel(x, y - 40)
+            } else {
+                image::Rgb([0, 0, 0])
+            }
+        });
+        let boxed_path = dir.join(format!("{name}-letterboxed.png"));
+        boxed.save(&boxed_path).unwrap();
+        let plain = run(&["extract", s(&path)]);
+        let cropped = run(&["extract", s(&boxed_path)]);
+        assert!(plain.status.success() && cropped.status.success());
+        assert_eq!(cropped.stdout, plain.stdout, "{name}");
+        let kept: Value =
+            serde_json::from_slice(&run(&["extract", s(&boxed_path), "--no-crop"]).stdout).unwrap();
+        assert!(
+            swatches(&kept)
+                .iter()
+                .any(|(rgb, share)| rgb.iter().all(|&c| c < 12) && *share > 0.1),
+            "{name}: --no-crop keeps the bars: {kept}"
+        );
+    }
+}
+
+#[test]
+fn bad_inputs_give_one_clear_line() {
+    let dir = temp_dir("bad");
+    let missing = dir.join("no-such-film.mp4");
+    assert_clean_failure(
+        &run(&["film", s(&missing)]),
+        &["cannot read", "no-such-film.mp4"],
+    );
+    let text = dir.join("notes.mp4");
+    std::fs::write(&text, "not a film").unwrap();
+    assert_clean_failure(
+        &run(&["film", s(&text)]),
+        &["not a readable video", "notes.mp4"],
+    );
+    // FFmpeg missing: the same command with an empty PATH says how to install it.
+    let out = Command::new(BIN)
+        .args(["film", s(&text)])
+        .env("PATH", s(&dir))
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, &["ffmpeg is not installed", "apt-get install ffmpeg"]);
+    let audio = dir.join("sound.m4a");
+    ffmpeg(&["-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac", s(&audio)].map(String::from));
+    assert_clean_failure(
+        &run(&["film", s(&audio)]),
+        &["no video stream", "sound.m4a"],
+    );
+    let empty = dir.join("empty.mp4");
+    ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "color=s=64x64:d=1",
+            "-frames:v",
+            "0",
+            "-c:v",
+            "libx264",
+            s(&empty),
+        ]
+        .map(String::from),
+    );
+    assert_clean_failure(&run(&["film", s(&empty)]), &["zero length", "empty.mp4"]);
+    // A bad still among good ones is named.
+    let frames = dir.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    for name in ["a.png", "c.png"] {
+        image::RgbImage::from_pixel(40, 40, image::Rgb([90, 20, 20]))
+            .save(frames.join(name))
+            .unwrap();
+    }
+    std::fs::write(frames.join("b.png"), b"\x89PNG\r\n\x1a\n truncated").unwrap();
+    assert_clean_failure(
+        &run(&["film", s(&frames)]),
+        &["not a readable image", "b.png"],
+    );
+    // Options out of range, refused before any work.
+    let good = frames.join("a.png");
+    assert_clean_failure(&run(&["film", s(&text), "--frames", "0"]), &["--frames"]);
+    assert_clean_failure(&run(&["film", s(&text), "--every", "0"]), &["--every"]);
+    assert_clean_failure(
+        &run(&["film", s(&good), "--every", "2"]),
+        &["each still is one frame"],
+    );
+    assert_clean_failure(
+        &run(&["film", s(&good), "-k", "40"]),
+        &["k must be between"],
+    );
+    assert_clean_failure(
+        &run(&["film", s(&good), s(&text)]),
+        &["notes.mp4 is not a still"],
+    );
+}
+
+#[test]
+fn a_folder_of_films_gives_one_line_each_and_resumes() {
+    let dir = temp_dir("folder");
+    let films = dir.join("films");
+    std::fs::create_dir_all(&films).unwrap();
+    film_of_colours(&[("0xC83232", 1.0)], &films.join("a.mp4"));
+    film_of_colours(&[("0x3232C8", 1.0)], &films.join("b.mp4"));
+    std::fs::write(films.join("c.mp4"), "not a film").unwrap();
+    let out = dir.join("palettes.jsonl");
+    let first = run(&["films", s(&films), "--out", s(&out), "-k", "2"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stderr)
+        .contains("2 done, 0 already done (skipped), 1 failed"));
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(swatches(&lines[0]["palette"])[0].1, 1.0);
+    assert!(lines[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a readable video"));
+    // Again: the two done are skipped, the failed one is tried again.
+    let again = run(&["films", s(&films), "--out", s(&out), "-k", "2"]);
+    assert!(String::from_utf8_lossy(&again.stderr)
+        .contains("0 done, 2 already done (skipped), 1 failed"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 4);
+}
