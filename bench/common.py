@@ -213,6 +213,15 @@ def ours_tool(method: str, space: str) -> Tool:
     )
 
 
+def default_tool() -> Tool:
+    """Our CLI with no method or space named: the library's default palette."""
+    return Tool(
+        key="ours default",
+        label="color-palettes default",
+        argv=(str(ours_binary()), "extract", "{still}", "-k", "{k}", "--format", "json"),
+    )
+
+
 def okolors_tool() -> Tool:
     return Tool(key="okolors", label="okolors (Oklab k-means)",
                 argv=(str(bench_binary("okolors-palette")), "{still}", "{k}"))
@@ -398,6 +407,15 @@ def rel(path: Path) -> str:
         return str(path.relative_to(REPO))
     except ValueError:
         return str(path)
+
+
+def ffmpeg_version() -> str:
+    try:
+        out = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
+    except OSError:
+        return "ffmpeg n/a"
+    first = out.splitlines()[0] if out else "ffmpeg n/a"
+    return " ".join(first.split()[:3])
 
 
 def which(name: str) -> bool:
