@@ -379,11 +379,9 @@ impl Tree {
         if nd.live == 0 {
             return f64::INFINITY;
         }
-        let mut d2 = 0.0;
-        for d in 0..3 {
-            let gap = (nd.lo[d] - p[d]).max(p[d] - nd.hi[d]).max(0.0);
-            d2 += gap * gap;
-        }
+        let d2: f64 = (0..3)
+            .map(|d| (nd.lo[d] - p[d]).max(p[d] - nd.hi[d]).max(0.0).powi(2))
+            .sum();
         d2 * (w * nd.min_weight / (w + nd.min_weight))
     }
 }
