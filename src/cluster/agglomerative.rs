@@ -38,10 +38,10 @@ const LEAF: usize = 8;
 
 /// Grids (cells per axis) the points are pooled on before the linkage, finest first: the
 /// first that leaves at most [`MAX_LINKAGE_POINTS`] points is used.
-const GRIDS: [usize; 3] = [32, 24, 16];
+const GRIDS: [usize; 4] = [32, 24, 20, 16];
 /// Points the linkage takes at most (the coarsest grid is kept whatever it leaves, at
 /// most 16^3 = 4 096 points): the bound on its time and memory whatever the still.
-pub const MAX_LINKAGE_POINTS: usize = 4_096;
+pub const MAX_LINKAGE_POINTS: usize = 2_048;
 
 /// At most `k` centres: the weighted centroids of the `k` Ward clusters of the still's
 /// colours, pooled on a grid (see [`pooled`]). `_seed` is accepted for the common signature
@@ -56,8 +56,9 @@ pub(super) fn centres(points: &Points, k: usize, _seed: u64) -> Result<Vec<Point
 /// weighs all their pixels, so every pixel still counts (the grid is the one k-means'
 /// refinement uses, or coarser). Ward over every cell of the still, 25 000 to 35 000 on a
 /// 1 MP still, cost 0.4 to 0.55 s of CPU here, five times okolors' whole run; on the
-/// 32^3 grid (6 000 to 8 000 points) 35 to 60 ms; on the 24^3 grid the stills here fall to
-/// (3 000 to 4 000 points) 15 to 30 ms.
+/// 32^3 grid (6 000 to 8 000 points) 35 to 60 ms; on the 24^3 grid (3 000 to 4 000) 15 to
+/// 30 ms, which still left agglomerative at 0.75-1.1x okolors' CPU time on a loaded
+/// machine; the stills here fall to the 20^3 grid (about 2 000 points).
 fn pooled(points: &Points) -> Points {
     let mut pooled = points.coarsen(GRIDS[0]);
     for &cells in &GRIDS[1..] {

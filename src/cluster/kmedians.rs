@@ -7,7 +7,8 @@
 //! geometric median minimises the sum of the distances themselves. In CIELAB, where a
 //! Euclidean distance is close to CIEDE2000 for nearby colours, the medians lower the mean
 //! CIEDE2000 by about 2% against k-means' centres on the tuned stills, and picking the best
-//! of a few k-means starts by that cost about 1% more (measured on the tuned stills only;
+//! of two k-means starts by that cost a little more (four starts: about 1%, at twice the
+//! time) (measured on the tuned stills only;
 //! see `bench/README.md`). The swatch of a k-medians centre is the centre itself, the colour
 //! that sits closest to its pixels, rather than their mean.
 //!
@@ -21,8 +22,9 @@ use crate::points::{Point, Points};
 
 use super::kmeans;
 
-/// k-means starts tried on the pooled colours; the one of least k-medians cost is kept.
-const RESTARTS: u64 = 4;
+/// k-means starts tried on the pooled colours; the one of least k-medians cost is kept
+/// (four cost 1.4x okolors' CPU time on a 0.5 MP still, two keep under it).
+const RESTARTS: u64 = 2;
 /// Reassign-then-Weiszfeld rounds on the pooled colours (per start) and on every colour.
 const POOLED_ROUNDS: usize = 3;
 const FULL_ROUNDS: usize = 3;
