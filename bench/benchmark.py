@@ -36,7 +36,9 @@ TARGET_OKOLORS = 1.0  # k-means time / okolors time, at most
 TARGET_SKLEARN = 50.0  # scikit-learn time / k-means time, at least
 TARGET_AGGLO_S = 0.5  # agglomerative, seconds, under
 TARGET_AGGLO_MB = 300.0  # agglomerative, peak RSS MB (10^6 bytes), under
-TARGET_BIG_S = 1.5  # 24 MP still, seconds, under (k-means and agglomerative)
+TARGET_BIG_S = 1.5  # 24 MP still, seconds, under (k-means, agglomerative, the default)
+TARGET_DEFAULT_OKOLORS = 1.0  # the default palette (k-medians lab) time / okolors, at most
+TARGET_AGGLO_OKOLORS = 1.0  # agglomerative time / okolors time, at most (issue 12)
 TARGET_QUALITY = 1.05  # mean dE00 ratio to the baseline, at most
 
 
@@ -112,8 +114,9 @@ def main() -> int:
     tools: list[common.Tool] = []
     if "ours" not in notes:
         tools += [common.ours_tool(m, s) for m in METHODS for s in SPACES]
+        tools += [common.default_tool()]
     tools += [common.okolors_tool(), common.sklearn_tool(), common.decode_tool()]
-    ours_keys = [f"ours {m} {s}" for m in METHODS for s in SPACES]
+    ours_keys = [f"ours {m} {s}" for m in METHODS for s in SPACES] + ["ours default"]
 
     # Warm-up (file cache, dynamic loader) and probe: a config that fails here is n/a.
     unsupported: dict[str, str] = {}
@@ -263,7 +266,19 @@ def main() -> int:
                             "n/a" if wv is None else f"{wv[0]:.0f} MB ({wv[1]})",
                             verdict_cell(ok), "–"])
         verdicts.append((name, ok))
+    time_target(f"default (kmedians lab): time / okolors <= {TARGET_DEFAULT_OKOLORS:g}", small,
+                small_desc, lambda get, s: ratio(get("ours default", s), get("okolors", s)),
+                True, lambda v: v <= TARGET_DEFAULT_OKOLORS, lambda v: f"{v:.2f}")
+    for space in SPACES:
+        key = f"ours agglomerative {space}"
+        time_target(f"agglomerative {space}: time / okolors <= {TARGET_AGGLO_OKOLORS:g}", small,
+                    small_desc, lambda get, s, key=key: ratio(get(key, s), get("okolors", s)),
+                    True, lambda v: v <= TARGET_AGGLO_OKOLORS, lambda v: f"{v:.2f}")
     if big is not None:
+        key = "ours default"
+        time_target(f"default (kmedians lab): time < {TARGET_BIG_S:g} s", [big], big.name,
+                    lambda get, s, key=key: get(key, s), True,
+                    lambda v: v < TARGET_BIG_S, lambda v: f"{v:.3f} s")
         for method in ("kmeans", "agglomerative"):
             for space in SPACES:
                 key = f"ours {method} {space}"

@@ -59,6 +59,43 @@ def sample_stills(data: Path) -> list[Path]:
     return stills
 
 
+# The guard against tuning to the samples (issue 12), fixed before any tuning: the default
+# palette's choices (space, lightness weight, refinement) were measured on TUNED_STILLS only;
+# HELD_OUT_STILLS and the clip's frames were never looked at while choosing.
+TUNED_STILLS = ("Chimera.png", "Meridian.png", "Sintel_0016.png", "Sol_Levante.png")
+HELD_OUT_STILLS = ("El_Fuente.png", "Sintel_0025.png", "Sparks.png")
+# Frames of the Big Buck Bunny clip (../video/, see its SOURCES.md), held out too: the
+# times (seconds) at which FFmpeg takes one frame each.
+CLIP_NAME = "Big_Buck_Bunny_clip.mp4"
+CLIP_SHA256 = "f25b31f155970c46300934bda4a76cd2f581acab45c49762832ffdfddbcf9fdd"
+CLIP_FRAME_TIMES = (0.5, 2.5, 4.5)
+
+
+def clip_frames(data: Path, dest_dir: Path) -> list[Path]:
+    """The held-out frames of the sample clip, extracted with FFmpeg into dest_dir as PNG.
+
+    The clip is looked for beside the stills ($COLOR_PALETTES_DATA/../video/); a missing
+    clip, a wrong checksum or a missing ffmpeg stops the run with one line (apt-get install
+    ffmpeg; the clip's SOURCES.md says where it comes from)."""
+    import hashlib
+
+    clip = (data / ".." / "video" / CLIP_NAME).resolve()
+    if not clip.is_file():
+        sys.exit(f"{clip} not found: the held-out frames come from it (see its SOURCES.md)")
+    digest = hashlib.sha256(clip.read_bytes()).hexdigest()
+    if digest != CLIP_SHA256:
+        sys.exit(f"{clip}: sha256 {digest}, expected {CLIP_SHA256}")
+    if shutil.which("ffmpeg") is None:
+        sys.exit("ffmpeg is needed for the held-out frames: apt-get install -y ffmpeg")
+    frames = []
+    for t in CLIP_FRAME_TIMES:
+        out = dest_dir / f"Big_Buck_Bunny_{t:.1f}s.png"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{t}", "-i", str(clip),
+                        "-frames:v", "1", str(out)], check=True)
+        frames.append(out)
+    return frames
+
+
 def reference_scorer(data: Path) -> Path | None:
     """palette_score.py: $PALETTE_SCORE, else ../../tools/palette_score.py from the stills."""
     raw = os.environ.get("PALETTE_SCORE")
@@ -173,6 +210,15 @@ def ours_tool(method: str, space: str) -> Tool:
         label=f"color-palettes {method} {space}",
         argv=(str(ours_binary()), "extract", "{still}", "-k", "{k}", "--method", method,
               "--space", space, "--format", "json"),
+    )
+
+
+def default_tool() -> Tool:
+    """Our CLI with no method or space named: the library's default palette."""
+    return Tool(
+        key="ours default",
+        label="color-palettes default",
+        argv=(str(ours_binary()), "extract", "{still}", "-k", "{k}", "--format", "json"),
     )
 
 
@@ -361,6 +407,15 @@ def rel(path: Path) -> str:
         return str(path.relative_to(REPO))
     except ValueError:
         return str(path)
+
+
+def ffmpeg_version() -> str:
+    try:
+        out = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
+    except OSError:
+        return "ffmpeg n/a"
+    first = out.splitlines()[0] if out else "ffmpeg n/a"
+    return " ".join(first.split()[:3])
 
 
 def which(name: str) -> bool:

@@ -44,11 +44,12 @@ pub struct ExtractArgs {
     pub still: String,
     #[command(flatten)]
     pub options: ClusterArgs,
-    /// Clustering method.
-    #[arg(long, value_enum, default_value_t = Method::Kmeans)]
+    /// Clustering method (default: k-medians, the palette closest to the still; kmeans is
+    /// the original's).
+    #[arg(long, value_enum, default_value_t = Method::default())]
     pub method: Method,
-    /// Colour space to cluster in.
-    #[arg(long, value_enum, default_value_t = ColorSpace::Rgb)]
+    /// Colour space to cluster in (default: CIELAB; rgb is the original's).
+    #[arg(long, value_enum, default_value_t = ColorSpace::default())]
     pub space: ColorSpace,
     /// What to print (png and svg print the still with its strip).
     #[arg(long, value_enum, default_value_t = Format::Json)]

@@ -1,9 +1,9 @@
 //! # color-palettes
 //!
-//! Colour palettes from film stills: load a still, cluster its pixels (k-means or
-//! agglomerative, in RGB, HSV or CIELAB), and get the palette with the share of the still
-//! each colour stands for, as hex, JSON, a coolors.co link, a GIMP `.gpl` file or a
-//! `plotters` figure.
+//! Colour palettes from film stills: load a still, cluster its pixels (k-medians in CIELAB
+//! by default; k-means, agglomerative or accent-aware, in RGB, HSV or CIELAB), and get the
+//! palette with the share of the still each colour stands for, as hex, JSON, a coolors.co
+//! link, a GIMP `.gpl` file or a `plotters` figure.
 //!
 //! ```no_run
 //! use color_palettes::{PaletteOptions, Method, ColorSpace, Still};

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::load::Still;
 use crate::palette::Palette;
 use crate::parallel::Threads;
-use crate::points::Points;
+use crate::points::{Point, Points};
 use crate::select::Brightness;
 use crate::space::ColorSpace;
 
@@ -47,9 +47,9 @@ pub const MAX_K: usize = 32;
 pub struct PaletteOptions {
     /// Number of colours, 1 to [`MAX_K`]. Default 8, as the original.
     pub k: usize,
-    /// Clustering method. Default k-means.
+    /// Clustering method. Default k-medians ([`Method::Kmedians`]).
     pub method: Method,
-    /// Colour space. Default RGB.
+    /// Colour space. Default CIELAB ([`ColorSpace::Lab`]).
     pub space: ColorSpace,
     /// Which pixels take part. Default: all.
     pub brightness: Brightness,
@@ -74,7 +74,8 @@ impl Default for PaletteOptions {
 }
 
 impl PaletteOptions {
-    /// The defaults: 8 colours, k-means, RGB, every pixel, seed 0.
+    /// The defaults: 8 colours, k-medians in CIELAB, every pixel, seed 0. (The original's
+    /// k-means in RGB is `.method(Method::Kmeans).space(ColorSpace::Rgb)`.)
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -180,7 +181,7 @@ impl ValidOptions {
         let points = cells.points(o.space)?;
         let centres = o.method.centres(&points, o.k, o.seed)?;
         let assignment = assign_cells(cells, &points, &centres);
-        Ok(self.palette(assignment))
+        Ok(self.palette(assignment, &centres))
     }
 
     /// The palette of counted distinct colours, each embedded, clustered and assigned on
@@ -198,17 +199,26 @@ impl ValidOptions {
     pub(crate) fn extract_from_points(&self, points: &Points) -> Result<Palette> {
         let o = &self.0;
         let centres = o.method.centres(points, o.k, o.seed)?;
-        Ok(self.palette(assign(points, &centres)))
+        Ok(self.palette(assign(points, &centres), &centres))
     }
 
-    /// Swatches at the means of the centres' members, weighted by the pixels they won.
-    fn palette(&self, assignment: Assignment) -> Palette {
+    /// Swatches at the means of the centres' members (or, for a method whose centres are
+    /// the swatches, at the centres), weighted by the pixels they won.
+    fn palette(&self, assignment: Assignment, centres: &[Point]) -> Palette {
         let o = &self.0;
+        let at_centres = o.method.swatch_is_centre();
         let swatches = assignment
             .means()
             .into_iter()
+            .zip(centres)
             .zip(assignment.weights)
-            .filter_map(|(mean, weight)| Some((o.space.to_rgb(mean?), weight)));
+            .filter_map(|((mean, &centre), weight)| {
+                let mean = mean?;
+                Some((
+                    o.space.to_rgb(if at_centres { centre } else { mean }),
+                    weight,
+                ))
+            });
         Palette::from_weights(o.k, o.method, o.space, swatches)
     }
 
@@ -441,6 +451,17 @@ mod tests {
                     options.extract(&still).unwrap(),
                     "{method} {space}"
                 );
+                if method == Method::Agglomerative {
+                    // Ward over every pooled colour: no sample, no seed.
+                    for seed in 0..8 {
+                        assert_eq!(
+                            options.seed(seed).extract(&still).unwrap(),
+                            palette,
+                            "{space}: agglomerative depends on the seed"
+                        );
+                    }
+                    continue;
+                }
                 // Uniform noise has no best palette: some other seed must find another one.
                 assert!(
                     (0..8).any(|seed| options.seed(seed).extract(&still).unwrap() != palette),

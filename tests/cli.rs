@@ -197,11 +197,29 @@ fn extract_clusters_noisy_blobs_back_to_their_colours() {
 }
 
 #[test]
-fn defaults_are_eight_kmeans_rgb_and_deterministic() {
+fn defaults_are_eight_kmedians_lab_and_deterministic() {
     let still = common::still_path("El_Fuente");
     let first = run(&["extract", path_str(&still)]);
     assert!(first.status.success());
-    check_palette_json(&stdout(&first), 8, "kmeans", "rgb");
+    check_palette_json(&stdout(&first), 8, "kmedians", "lab");
+    // The same palette as naming the method and space, and as the library's default.
+    let named = run(&[
+        "extract",
+        path_str(&still),
+        "--method",
+        "kmedians",
+        "--space",
+        "lab",
+    ]);
+    assert_eq!(first.stdout, named.stdout);
+    let library = color_palettes::PaletteOptions::new()
+        .extract(&color_palettes::Still::open(&still).expect("still"))
+        .expect("palette");
+    let printed: serde_json::Value = serde_json::from_slice(&first.stdout).expect("json");
+    assert_eq!(
+        printed,
+        serde_json::from_str::<serde_json::Value>(&library.to_json()).expect("json")
+    );
     let again = run(&["extract", path_str(&still), "--seed", "0"]);
     assert_eq!(first.stdout, again.stdout);
     // El Fuente (0.49 MP) is pooled on two threads by default; one thread, same palette.

@@ -84,3 +84,47 @@ fn the_filter_selects_before_clustering() {
         );
     }
 }
+
+/// The default palette (nothing named) is k-medians in CIELAB, and says so in its JSON.
+#[test]
+fn the_default_is_kmedians_in_lab() {
+    let options = PaletteOptions::new();
+    assert_eq!(options.method, Method::Kmedians);
+    assert_eq!(options.space, ColorSpace::Lab);
+    assert_eq!(Method::default(), Method::Kmedians);
+    assert_eq!(ColorSpace::default(), ColorSpace::Lab);
+    let blobs = common::six_blobs();
+    let palette = options
+        .k(blobs.members.len())
+        .extract(&still(&blobs))
+        .expect("a palette");
+    assert_eq!(
+        (palette.method, palette.space),
+        (Method::Kmedians, ColorSpace::Lab)
+    );
+    let json: serde_json::Value = serde_json::from_str(&palette.to_json()).expect("json");
+    assert_eq!(json["method"], "kmedians");
+    assert_eq!(json["space"], "lab");
+    assert_recovers(&blobs, ColorSpace::Lab, &swatches(&palette), 2.0, "default");
+}
+
+/// Agglomerative clustering runs Ward over every pooled colour, with no sample: the same
+/// palette for every seed, in every space, on a real still.
+#[test]
+fn agglomerative_is_the_same_for_every_seed() {
+    let still = Still::open(common::still_path("El_Fuente")).expect("El_Fuente");
+    for space in ColorSpace::ALL {
+        let options = PaletteOptions::new()
+            .method(Method::Agglomerative)
+            .space(space);
+        let first = options.seed(0).extract(&still).expect("a palette");
+        assert_eq!(first.len(), 8);
+        for seed in [1, 7, 12_345, u64::MAX] {
+            assert_eq!(
+                options.seed(seed).extract(&still).expect("a palette"),
+                first,
+                "{space} seed {seed}"
+            );
+        }
+    }
+}

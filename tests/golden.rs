@@ -51,8 +51,13 @@ fn palettes(name: &str, still: &Still) -> BTreeMap<String, String> {
             }
         }
     }
-    // The original's brightness filter and another seed, on the default method and space.
-    let filtered = PaletteOptions::new().brightness(0.1, 0.9).extract(still);
+    // The original's brightness filter and another seed, on the original's method and space
+    // (named: the library's default is k-medians in CIELAB since issue 12).
+    let filtered = PaletteOptions::new()
+        .method(Method::Kmeans)
+        .space(ColorSpace::Rgb)
+        .brightness(0.1, 0.9)
+        .extract(still);
     out.insert(
         format!("{name}/kmeans/rgb/8/brightness-0.1-0.9"),
         match filtered {
@@ -61,12 +66,22 @@ fn palettes(name: &str, still: &Still) -> BTreeMap<String, String> {
         },
     );
     for method in Method::ALL {
-        let seeded = PaletteOptions::new().method(method).seed(7).extract(still);
+        let seeded = PaletteOptions::new()
+            .method(method)
+            .space(ColorSpace::Rgb)
+            .seed(7)
+            .extract(still);
         out.insert(
             format!("{name}/{method}/rgb/8/seed-7"),
             serde_json::to_string(&seeded.unwrap()).unwrap(),
         );
     }
+    // The default palette, nothing named (its JSON names its method and space).
+    let default = PaletteOptions::new().extract(still).unwrap();
+    out.insert(
+        format!("{name}/default/8"),
+        serde_json::to_string(&default).unwrap(),
+    );
     let four = comparison(still, &PaletteOptions::new().k(6)).unwrap();
     out.insert(
         format!("{name}/comparison/6"),

@@ -488,8 +488,9 @@ fn root_with_url_answers_eight_clusters() {
             "{c:?}"
         );
     }
-    // The same colours as the full palette (k-means, RGB, 8), largest share first.
-    let palette = palette_of(open(), "/gradient.png", "").ok();
+    // The same colours as the full palette (k-means, RGB, 8), largest share first: the
+    // original's method and space, not the library's default.
+    let palette = palette_of(open(), "/gradient.png", "&method=kmeans&space=rgb").ok();
     let rgb: Vec<Value> = palette["colors"]
         .as_array()
         .expect("colors")
@@ -500,12 +501,29 @@ fn root_with_url_answers_eight_clusters() {
     assert_eq!(palette["k"], 8);
     assert_eq!(palette["method"], "kmeans");
     assert_eq!(palette["space"], "rgb");
-    // ... which are the library's defaults, computed directly.
+    // ... computed directly.
     let still = color_palettes::Still::from_bytes(&gradient()).expect("the gradient");
     let expected = color_palettes::PaletteOptions::new()
+        .method(color_palettes::Method::Kmeans)
+        .space(color_palettes::ColorSpace::Rgb)
         .extract(&still)
         .expect("palette");
     let clusters: Vec<[u8; 3]> = serde_json::from_value(body["clusters"].clone()).expect("rgb");
+    assert_eq!(clusters, expected.rgb());
+    // The new routes give the library's default, k-medians in CIELAB, when none is named.
+    let default = palette_of(open(), "/gradient.png", "").ok();
+    assert_eq!(default["method"], "kmedians");
+    assert_eq!(default["space"], "lab");
+    let expected = color_palettes::PaletteOptions::new()
+        .extract(&still)
+        .expect("palette");
+    assert_eq!(
+        default,
+        serde_json::from_str::<Value>(&expected.to_json()).expect("json")
+    );
+    // `GET /?url=` still honours a method and space when they are named.
+    let named = get_url(&format!("{}/?url={url}&method=kmedians&space=lab", open())).ok();
+    let clusters: Vec<[u8; 3]> = serde_json::from_value(named["clusters"].clone()).expect("rgb");
     assert_eq!(clusters, expected.rgb());
 }
 
@@ -522,6 +540,14 @@ fn palette_url_answers_a_coolors_link() {
     assert!(codes
         .iter()
         .all(|c| c.len() == 6 && c.chars().all(|ch| ch.is_ascii_hexdigit())));
+    // The original's k-means in RGB, not the library's default.
+    let still = color_palettes::Still::from_bytes(&gradient()).expect("the gradient");
+    let original = color_palettes::PaletteOptions::new()
+        .method(color_palettes::Method::Kmeans)
+        .space(color_palettes::ColorSpace::Rgb)
+        .extract(&still)
+        .expect("palette");
+    assert_eq!(link, original.coolors_url());
 
     let url = enc(&format!("{}/quad.png", host()));
     let body = get_url(&format!("{}/palette-url?url={url}&k=4", open())).ok();
@@ -540,16 +566,17 @@ fn palette_url_answers_a_coolors_link() {
 fn original_routes_take_every_option() {
     use color_palettes::{PaletteOptions, Still};
     let still = Still::from_bytes(&gradient()).expect("the gradient");
+    // k-means, whose palette depends on the seed (agglomerative's does not).
     let options = PaletteOptions::new()
         .k(3)
-        .method(Method::Agglomerative)
+        .method(Method::Kmeans)
         .space(ColorSpace::Hsv)
         .brightness(0.2, 0.7)
         .seed(5);
     let expected = options.extract(&still).expect("palette");
     let variants = [
         ("k", options.k(8)),
-        ("method", options.method(Method::Kmeans)),
+        ("method", options.method(Method::Agglomerative)),
         ("space", options.space(ColorSpace::Rgb)),
         ("min_brightness", options.brightness(0.0, 0.7)),
         ("seed", options.seed(6)),
@@ -564,7 +591,7 @@ fn original_routes_take_every_option() {
     }
 
     let url = enc(&format!("{}/gradient.png", host()));
-    let query = "k=3&method=agglomerative&space=hsv&min_brightness=0.2&max_brightness=0.7&seed=5";
+    let query = "k=3&method=kmeans&space=hsv&min_brightness=0.2&max_brightness=0.7&seed=5";
     let body = get_url(&format!("{}/?url={url}&{query}", open())).ok();
     let clusters: Vec<[u8; 3]> = serde_json::from_value(body["clusters"].clone()).expect("triples");
     assert_eq!(clusters, expected.rgb(), "{body}");
@@ -739,6 +766,13 @@ fn the_seed_makes_palettes_repeatable() {
         let a = palette_of(open(), "/gradient.png", &query(42)).ok();
         let b = palette_of(open(), "/gradient.png", &query(42)).ok();
         assert_eq!(a, b, "{method}: the same seed twice");
+        if method == Method::Agglomerative {
+            // Ward over every pooled colour: the seed is not used at all.
+            for seed in 0..6 {
+                assert_eq!(palette_of(open(), "/gradient.png", &query(seed)).ok(), a);
+            }
+            continue;
+        }
         let other =
             (0..6).find(|&seed| palette_of(open(), "/gradient.png", &query(seed)).ok() != a);
         assert!(
@@ -832,7 +866,7 @@ fn uploads_as_body_and_as_multipart() {
     assert_eq!(post(&url, &ct, &body).ok(), expected);
     // Options as form fields, as an HTML form would send them.
     let (ct, body) = multipart(
-        &[("k", "4"), ("method", "kmeans"), ("format", "json")],
+        &[("k", "4"), ("method", "kmedians"), ("format", "json")],
         &[("image", "b.png", &blobs())],
     );
     assert_eq!(

@@ -546,7 +546,10 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
     assert_eq!(name, format!("{stem}.gpl"));
     assert_eq!(
         String::from_utf8(bytes).expect("UTF-8"),
-        expected.to_gpl(&format!("{sample} (kmeans, rgb)"))
+        expected.to_gpl(&format!(
+            "{sample} ({}, {})",
+            expected.method, expected.space
+        ))
     );
     let (name, bytes) = download(&client, "png").await;
     assert_eq!(name, format!("{stem}.png"));

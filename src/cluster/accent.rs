@@ -304,7 +304,7 @@ mod tests {
             for seed in 0..3 {
                 let options = PaletteOptions::new().k(8).space(space).seed(seed);
                 let accent = options.method(Method::Accent).extract(&still).unwrap();
-                let kmeans = options.extract(&still).unwrap();
+                let kmeans = options.method(Method::Kmeans).extract(&still).unwrap();
                 assert_eq!(accent.colors, kmeans.colors, "{space} seed {seed}");
             }
         }

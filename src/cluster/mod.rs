@@ -8,32 +8,47 @@
 mod accent;
 mod agglomerative;
 mod kmeans;
+mod kmedians;
+
+pub use agglomerative::MAX_LINKAGE_POINTS;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::points::{Point, Points};
 
-pub use agglomerative::AGGLOMERATIVE_SAMPLE;
-
 /// How centres are found.
+///
+/// The default is [`Method::Kmedians`] (with [`crate::ColorSpace::Lab`], the default space):
+/// the palette closest to the still by mean CIEDE2000 (see `QUALITY.md`). The original's
+/// k-means stays one option away, and `GET /?url=` and `GET /palette-url` keep it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Method {
     /// k-means (k-means++ seeds on a pixel sample, then weighted Lloyd iterations on the
     /// still's colours pooled on a grid).
-    #[default]
     Kmeans,
-    /// Agglomerative clustering with Ward linkage (linfa-hierarchical) on a pixel sample.
+    /// Agglomerative clustering: weighted Ward linkage over every pooled colour of the
+    /// still, each weighing its pixels (deterministic: no seed, no sample).
     Agglomerative,
     /// k-means that makes room for small, distinct, saturated colours (accents).
     Accent,
+    /// k-medians, the default: the best of a few k-means starts, each centre then moved to
+    /// the weighted geometric median of its colours (the centre of least mean distance),
+    /// which is itself the swatch.
+    #[default]
+    Kmedians,
 }
 
 impl Method {
-    /// Every method, in display order.
-    pub const ALL: [Method; 3] = [Method::Kmeans, Method::Agglomerative, Method::Accent];
+    /// Every method, in display order (the original's two first, the default last).
+    pub const ALL: [Method; 4] = [
+        Method::Kmeans,
+        Method::Agglomerative,
+        Method::Accent,
+        Method::Kmedians,
+    ];
 
     /// The lower-case name used on the command line, in JSON and in URLs.
     #[must_use]
@@ -42,6 +57,7 @@ impl Method {
             Method::Kmeans => "kmeans",
             Method::Agglomerative => "agglomerative",
             Method::Accent => "accent",
+            Method::Kmedians => "kmedians",
         }
     }
 
@@ -52,6 +68,7 @@ impl Method {
             Method::Kmeans => "k-means",
             Method::Agglomerative => "agglomerative",
             Method::Accent => "accent-aware",
+            Method::Kmedians => "k-medians",
         }
     }
 
@@ -64,7 +81,15 @@ impl Method {
             Method::Kmeans => kmeans::centres(points, k, seed),
             Method::Agglomerative => agglomerative::centres(points, k, seed),
             Method::Accent => accent::centres(points, k, seed),
+            Method::Kmedians => kmedians::centres(points, k, seed),
         }
+    }
+
+    /// Whether a swatch is its centre itself rather than the mean of the centre's pixels:
+    /// a k-medians centre is the colour nearest its pixels on average, their mean is not.
+    #[must_use]
+    pub(crate) fn swatch_is_centre(self) -> bool {
+        self == Method::Kmedians
     }
 }
 

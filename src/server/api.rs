@@ -41,7 +41,7 @@ pub async fn root(State(state): State<AppState>, query: QueryPairs) -> Result<Re
     if pairs.is_empty() {
         return Ok(page::index());
     }
-    let request = PaletteRequest::parse(&pairs, &accepted(&["url"]))?;
+    let request = PaletteRequest::parse_original(&pairs, &accepted(&["url"]))?;
     let palette = palette_of_url(&state, &request).await?;
     Ok(Json(json!({ "clusters": palette.rgb() })).into_response())
 }
@@ -51,7 +51,7 @@ pub async fn palette_url(
     State(state): State<AppState>,
     query: QueryPairs,
 ) -> Result<Json<Value>, ApiError> {
-    let request = PaletteRequest::parse(&pairs(query)?, &accepted(&["url"]))?;
+    let request = PaletteRequest::parse_original(&pairs(query)?, &accepted(&["url"]))?;
     let palette = palette_of_url(&state, &request).await?;
     Ok(Json(json!({ "palette_url": palette.coolors_url() })))
 }

@@ -242,8 +242,8 @@ pub fn document(config: &Config) -> Value {
                 "sample_name": {"name": "name", "in": "path", "required": true, "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}},
                 "format": {"name": "format", "in": "query", "schema": {"type": "string", "enum": formats, "default": "json"}},
                 "k": {"name": "k", "in": "query", "description": "Number of colours.", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 8}},
-                "method": {"name": "method", "in": "query", "description": "Clustering method.", "schema": {"type": "string", "enum": methods, "default": Method::default().name()}},
-                "space": {"name": "space", "in": "query", "description": "Colour space the clustering runs in.", "schema": {"type": "string", "enum": spaces, "default": ColorSpace::default().name()}},
+                "method": {"name": "method", "in": "query", "description": "Clustering method (without it, `/` and `/palette-url` use the original's kmeans).", "schema": {"type": "string", "enum": methods, "default": Method::default().name()}},
+                "space": {"name": "space", "in": "query", "description": "Colour space the clustering runs in (without it, `/` and `/palette-url` use the original's rgb).", "schema": {"type": "string", "enum": spaces, "default": ColorSpace::default().name()}},
                 "min_brightness": {"name": "min_brightness", "in": "query", "description": "Drop pixels whose mean of R, G, B (as a fraction of 1) is below this.", "schema": {"type": "number", "minimum": 0, "maximum": 1, "default": 0}},
                 "max_brightness": {"name": "max_brightness", "in": "query", "description": "Drop pixels whose mean of R, G, B (as a fraction of 1) is above this; at least min_brightness.", "schema": {"type": "number", "minimum": 0, "maximum": 1, "default": 1}},
                 "seed": {"name": "seed", "in": "query", "description": "Random seed: the same still, options and seed give the same palette.", "schema": {"type": "integer", "minimum": 0, "default": 0}}

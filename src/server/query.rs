@@ -43,9 +43,27 @@ pub struct PaletteRequest {
 impl PaletteRequest {
     /// Parses `pairs`, accepting only the names in `accepted`, and validates the options.
     pub fn parse(pairs: &[(String, String)], accepted: &[&str]) -> Result<Self, ApiError> {
+        Self::parse_from(PaletteOptions::new(), pairs, accepted)
+    }
+
+    /// [`PaletteRequest::parse`] for the original API's routes (`GET /?url=`,
+    /// `GET /palette-url`): without `method` and `space`, the original's k-means in RGB
+    /// rather than the library's default.
+    pub fn parse_original(pairs: &[(String, String)], accepted: &[&str]) -> Result<Self, ApiError> {
+        let original = PaletteOptions::new()
+            .method(Method::Kmeans)
+            .space(ColorSpace::Rgb);
+        Self::parse_from(original, pairs, accepted)
+    }
+
+    fn parse_from(
+        base: PaletteOptions,
+        pairs: &[(String, String)],
+        accepted: &[&str],
+    ) -> Result<Self, ApiError> {
         let (mut url, mut sample, mut name, mut format) = (None, None, None, Format::default());
         // The server runs one palette job per core: each keeps to its own thread.
-        let mut options = PaletteOptions::new().threads(1);
+        let mut options = base.threads(1);
         let mut seen: Vec<&str> = Vec::new();
         for (key, value) in pairs {
             let key = key.as_str();
