@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use color_palettes::format::{Format, FIGURE_WIDTH};
-use color_palettes::{ColorSpace, Method, PaletteOptions};
+use color_palettes::{ColorSpace, Method, Order, PaletteOptions};
 
 /// Colour palettes from film stills.
 #[derive(Parser)]
@@ -55,6 +55,9 @@ pub struct ExtractArgs {
     /// Draw equal swatches (the original's style) instead of proportional ones.
     #[arg(long)]
     pub equal_swatches: bool,
+    /// Order of the swatches, in the output and the figure (matched is for compare).
+    #[arg(long, value_enum, default_value_t = Order::Share)]
+    pub order: Order,
     #[command(flatten)]
     pub figure: FigureArgs,
 }
@@ -67,11 +70,17 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub options: ClusterArgs,
     /// Write the figure as PNG.
-    #[arg(long, value_name = "FILE", required_unless_present = "svg")]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["svg", "json"])]
     pub png: Option<PathBuf>,
     /// Write the figure as SVG.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// Also print the four palettes as JSON, `{"palettes": [...]}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Order of each strip's swatches: matched lines every strip up with the first.
+    #[arg(long, value_enum, default_value_t = Order::Matched)]
+    pub order: Order,
     #[command(flatten)]
     pub figure: FigureArgs,
 }

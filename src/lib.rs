@@ -39,6 +39,7 @@ pub mod error;
 pub mod fetch;
 pub mod format;
 pub mod load;
+pub mod order;
 pub mod palette;
 mod parallel;
 pub mod pipeline;
@@ -49,6 +50,7 @@ pub mod select;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod space;
+pub mod text;
 
 pub use cells::Cells;
 pub use cluster::Method;
@@ -56,6 +58,7 @@ pub use counts::ColorCounts;
 pub use error::{Error, Result};
 pub use format::Format;
 pub use load::Still;
+pub use order::Order;
 pub use palette::{Palette, Swatch};
 pub use pipeline::{comparison, PaletteOptions, ValidOptions};
 pub use render::{Figure, StripStyle};

@@ -11,6 +11,7 @@ use clap::Parser;
 
 use cli::{Cli, Command, CompareArgs, ExtractArgs};
 use color_palettes::fetch::FetchPolicy;
+use color_palettes::order;
 use color_palettes::{data, Error, Figure, Result, Still, StripStyle};
 
 /// mimalloc keeps freed pages for the next request instead of handing them back to the
@@ -61,8 +62,9 @@ fn extract(args: &ExtractArgs) -> Result<()> {
         .method(args.method)
         .space(args.space)
         .check()?;
+    args.order.for_one_palette()?;
     let still = load(&args.still)?;
-    let palette = options.extract(&still)?;
+    let palette = order::ordered(&options.extract(&still)?, args.order, None)?;
     let style = StripStyle {
         proportional: !args.equal_swatches,
         labels: true,
@@ -79,10 +81,13 @@ fn extract(args: &ExtractArgs) -> Result<()> {
 fn compare(args: &CompareArgs) -> Result<()> {
     let options = args.options.options().check()?;
     let still = load(&args.still)?;
-    let palettes = options.comparison(&still)?;
+    let palettes = order::arrange(&options.comparison(&still)?, args.order)?;
     let figure = Figure::comparison(&still, &palettes, args.figure.width, StripStyle::default());
     for path in [&args.png, &args.svg].into_iter().flatten() {
         figure.save(path)?;
+    }
+    if args.json {
+        print(color_palettes::format::palettes_json(&palettes).as_bytes())?;
     }
     Ok(())
 }
