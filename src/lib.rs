@@ -35,6 +35,7 @@ pub mod counts;
 pub mod data;
 mod display;
 pub mod error;
+pub mod explore;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod format;

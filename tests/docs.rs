@@ -31,8 +31,11 @@ fn still(name: &str) -> Still {
     data::still(name).expect("the sample still")
 }
 
+/// How a figure is made.
+type Make = Box<dyn Fn() -> Figure>;
+
 /// Every figure the README shows: its path under the repository and how it is made.
-fn figures() -> Vec<(&'static str, Box<dyn Fn() -> Figure>)> {
+fn figures() -> Vec<(&'static str, Make)> {
     let equal = StripStyle {
         proportional: false,
         labels: true,
