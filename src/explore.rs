@@ -206,11 +206,43 @@ pub fn nearest(palette: &Palette, rgb: [u8; 3]) -> Option<(&Swatch, f64)> {
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// "nearest colour #rrggbb, 6.8 away": the swatch of `palette` nearest to `rgb`.
+#[must_use]
+pub fn describe_nearest(palette: &Palette, rgb: [u8; 3]) -> String {
+    nearest(palette, rgb).map_or_else(
+        || "no colour".to_owned(),
+        |(s, d)| format!("nearest colour {}, {d:4.1} away", s.hex),
+    )
+}
+
+/// The accent problem and its fix in the original's spaces: k-means and the accent method,
+/// each in RGB and HSV, with each palette's scores against the sample's labelled accents
+/// printed ([`print_scores`]); the figure has equal swatches, so small colours show.
+pub fn problem_and_fix(name: &str, width: u32) -> Result<Figure> {
+    let still = data::still(name)?;
+    let mut palettes = Vec::new();
+    for method in [Method::Kmeans, Method::Accent] {
+        for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
+            palettes.push(PaletteOptions::new().method(method).space(space).extract(&still)?);
+        }
+    }
+    println!("{}\n", data::sample(name)?.credit());
+    print_scores(&still, &palettes, &labelled_accents(name));
+    let equal = StripStyle {
+        proportional: false,
+        labels: true,
+    };
+    Ok(Figure::comparison(&still, &palettes, width, equal))
+}
+
 /// Each palette's title, its mean CIEDE2000 error over `still`, and the distance from each
 /// accent of `accents` to its nearest swatch (15 or less counts as captured), one line
 /// each, printed.
 pub fn print_scores(still: &Still, palettes: &[Palette], accents: &[quality::AccentMask]) {
     let pixels: Vec<[u8; 3]> = still.opaque_pixels().collect();
+    for accent in quality::score(&pixels, &[], accents).accents {
+        println!("{}: {:.2}% of the still", accent.name, accent.area * 100.0);
+    }
     for palette in palettes {
         let score = quality::score(&pixels, &palette.rgb(), accents);
         let each: Vec<String> = score
