@@ -181,6 +181,32 @@ pub fn naive_hsv_palette(still: &Still, k: usize, seed: u64) -> Result<Palette> 
     ))
 }
 
+/// The original's naive HSV palette beside the crate's HSV cone (both k-means, `k` colours):
+/// each one's mean CIEDE2000 error printed, and the two strips (without the still, which
+/// the notebook shows just before).
+pub fn naive_beside_cone(still: &Still, k: usize, width: u32) -> Result<Figure> {
+    let naive = naive_hsv_palette(still, k, 0)?;
+    let cone = PaletteOptions::new()
+        .k(k)
+        .space(ColorSpace::Hsv)
+        .extract(still)?;
+    let pixels: Vec<[u8; 3]> = still.opaque_pixels().collect();
+    let strips = [
+        ("HSV, hue as a number (the original)".to_owned(), &naive),
+        ("HSV, hue as an angle (this crate)".to_owned(), &cone),
+    ];
+    for (title, palette) in &strips {
+        let error = quality::score(&pixels, &palette.rgb(), &[]).mean_de00;
+        println!("{title:<38} mean error {error:.2}");
+    }
+    Ok(Figure::titled_strips(
+        None,
+        &strips,
+        width,
+        StripStyle::default(),
+    ))
+}
+
 /// (hue / 360°, saturation, value), each from 0 to 1, as Python's `colorsys` gives them.
 fn naive_hsv([r, g, b]: [u8; 3]) -> [f64; 3] {
     let hsv: Hsv<palette::encoding::Srgb, f64> =
@@ -223,7 +249,12 @@ pub fn problem_and_fix(name: &str, width: u32) -> Result<Figure> {
     let mut palettes = Vec::new();
     for method in [Method::Kmeans, Method::Accent] {
         for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
-            palettes.push(PaletteOptions::new().method(method).space(space).extract(&still)?);
+            palettes.push(
+                PaletteOptions::new()
+                    .method(method)
+                    .space(space)
+                    .extract(&still)?,
+            );
         }
     }
     println!("{}\n", data::sample(name)?.credit());
