@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use color_palettes::film::barcode::BarcodeStyle;
 use color_palettes::film::FilmOptions;
 use color_palettes::format::{Format, FIGURE_WIDTH};
-use color_palettes::{ColorSpace, Method, PaletteOptions};
+use color_palettes::{ColorSpace, Method, Order, PaletteOptions};
 
 /// Colour palettes from film stills.
 #[derive(Parser)]
@@ -66,6 +66,9 @@ pub struct ExtractArgs {
     /// Keep black letterbox and pillarbox bars (by default they are cut away first).
     #[arg(long)]
     pub no_crop: bool,
+    /// Order of the swatches, in the output and the figure (matched is for compare).
+    #[arg(long, value_enum, default_value_t = Order::Share)]
+    pub order: Order,
     #[command(flatten)]
     pub figure: FigureArgs,
 }
@@ -175,11 +178,17 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub options: ClusterArgs,
     /// Write the figure as PNG.
-    #[arg(long, value_name = "FILE", required_unless_present = "svg")]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["svg", "json"])]
     pub png: Option<PathBuf>,
     /// Write the figure as SVG.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// Also print the four palettes as JSON, `{"palettes": [...]}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Order of each strip's swatches: matched lines every strip up with the first.
+    #[arg(long, value_enum, default_value_t = Order::Matched)]
+    pub order: Order,
     #[command(flatten)]
     pub figure: FigureArgs,
 }

@@ -35,12 +35,14 @@ pub mod counts;
 pub mod data;
 mod display;
 pub mod error;
+pub mod explore;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod film;
 pub mod format;
 pub mod letterbox;
 pub mod load;
+pub mod order;
 pub mod palette;
 mod parallel;
 pub mod pipeline;
@@ -51,6 +53,7 @@ pub mod select;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod space;
+pub mod text;
 
 pub use cells::Cells;
 pub use cluster::Method;
@@ -58,6 +61,7 @@ pub use counts::ColorCounts;
 pub use error::{Error, Result};
 pub use format::Format;
 pub use load::Still;
+pub use order::Order;
 pub use palette::{Palette, Swatch};
 pub use pipeline::{comparison, PaletteOptions, ValidOptions};
 pub use render::{Figure, StripStyle};

@@ -13,6 +13,7 @@ use cli::{Cli, Command, CompareArgs, ExtractArgs, FilmArgs, FilmsArgs};
 use color_palettes::fetch::FetchPolicy;
 use color_palettes::film::{batch, FilmInput};
 use color_palettes::letterbox;
+use color_palettes::order;
 use color_palettes::{data, Error, Figure, Result, Still, StripStyle};
 
 /// mimalloc keeps freed pages for the next request instead of handing them back to the
@@ -65,6 +66,7 @@ fn extract(args: &ExtractArgs) -> Result<()> {
         .method(args.method)
         .space(args.space)
         .check()?;
+    args.order.for_one_palette()?;
     let still = load(&args.still)?;
     // Letterbox bars would pull the palette toward black: cut them first (`--no-crop` keeps them).
     let still = if args.no_crop {
@@ -72,7 +74,7 @@ fn extract(args: &ExtractArgs) -> Result<()> {
     } else {
         letterbox::without_bars(&still).0
     };
-    let palette = options.extract(&still)?;
+    let palette = order::ordered(&options.extract(&still)?, args.order, None)?;
     let style = StripStyle {
         proportional: !args.equal_swatches,
         labels: true,
@@ -89,10 +91,13 @@ fn extract(args: &ExtractArgs) -> Result<()> {
 fn compare(args: &CompareArgs) -> Result<()> {
     let options = args.options.options().check()?;
     let still = load(&args.still)?;
-    let palettes = options.comparison(&still)?;
+    let palettes = order::arrange(&options.comparison(&still)?, args.order)?;
     let figure = Figure::comparison(&still, &palettes, args.figure.width, StripStyle::default());
     for path in [&args.png, &args.svg].into_iter().flatten() {
         figure.save(path)?;
+    }
+    if args.json {
+        print(color_palettes::format::palettes_json(&palettes).as_bytes())?;
     }
     Ok(())
 }

@@ -63,3 +63,23 @@ fn accent_palettes_capture_the_labelled_accents() {
         );
     }
 }
+
+/// The notebook's labelled accents (`explore::labelled_accents`) are the masks of
+/// `accents.json`, name for name (spaces for hyphens), range for range.
+#[test]
+fn the_notebooks_accents_are_the_labelled_ones() {
+    if common::skipped("accents", "the_notebooks_accents_are_the_labelled_ones") {
+        return;
+    }
+    let text = std::fs::read_to_string(common::accents_path()).expect("accents.json");
+    let labels = parse_accents(&text).expect("the accent labels parse");
+    for (file, masks) in &labels {
+        let name = file.trim_end_matches(".png");
+        let ours = color_palettes::explore::labelled_accents(name);
+        assert_eq!(ours.len(), masks.len(), "{name}");
+        for (a, b) in ours.iter().zip(masks) {
+            assert_eq!(a.name, b.name.replace('-', " "));
+            assert_eq!((a.hue, a.cmin, a.lmin), (b.hue, b.cmin, b.lmin), "{name}");
+        }
+    }
+}

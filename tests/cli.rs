@@ -347,6 +347,9 @@ fn formats_and_figures() {
         path_str(&still),
         "-k",
         "4",
+        // Each strip by share, to check it against the library's palette as it is.
+        "--order",
+        "share",
         "--png",
         path_str(&compare),
         "--svg",
@@ -573,4 +576,94 @@ fn crc32(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// `--format ase` and `--format css` write every colour of the palette `--format json`
+/// prints, in order; the `.ase` file is read back with a parser of its own.
+#[test]
+fn ase_and_css_exports_hold_every_colour() {
+    let still = common::still_path("Sol_Levante");
+    let json = run(&["extract", path_str(&still), "-k", "6"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let swatches = json_swatches(&serde_json::from_slice(&json.stdout).unwrap());
+    let ase = run(&["extract", path_str(&still), "-k", "6", "--format", "ase"]);
+    assert!(ase.status.success(), "{}", stderr(&ase));
+    let (group, colours) = common::parse_ase(&ase.stdout);
+    assert_eq!(group, "Sol_Levante (k-means, RGB, k=6)");
+    assert_eq!(colours.len(), swatches.len());
+    for (colour, (rgb, share)) in colours.iter().zip(&swatches) {
+        assert_eq!(&colour.rgb, rgb, "{colour:?}");
+        let [r, g, b] = *rgb;
+        assert_eq!(
+            colour.name,
+            format!("#{r:02x}{g:02x}{b:02x} ({:.1}%)", share * 100.0)
+        );
+    }
+    let css = run(&["extract", path_str(&still), "-k", "6", "--format", "css"]);
+    assert!(css.status.success(), "{}", stderr(&css));
+    let text = stdout(&css);
+    assert!(text.contains(":root {"), "{text}");
+    for (i, ([r, g, b], _)) in swatches.iter().enumerate() {
+        let line = format!("  --palette-{}: #{r:02x}{g:02x}{b:02x};", i + 1);
+        assert!(text.contains(&line), "{line} in {text}");
+    }
+}
+
+/// `--order` reorders the swatches (never changes them); `matched` is for `compare`, whose
+/// `--json` prints the four palettes, each lined up with the first.
+#[test]
+fn orders_and_the_comparison_as_json() {
+    let still = common::still_path("Sol_Levante");
+    let share = run(&["extract", path_str(&still), "-k", "6"]);
+    let hue = run(&["extract", path_str(&still), "-k", "6", "--order", "hue"]);
+    assert!(hue.status.success(), "{}", stderr(&hue));
+    let parse = |out: &Output| json_swatches(&serde_json::from_slice(&out.stdout).unwrap());
+    let (share, hue) = (parse(&share), parse(&hue));
+    let palette = color_palettes::PaletteOptions::new()
+        .k(6)
+        .extract(&Still::open(&still).unwrap())
+        .unwrap();
+    let by_hue =
+        color_palettes::order::ordered(&palette, color_palettes::Order::Hue, None).unwrap();
+    assert_eq!(
+        hue.iter().map(|s| s.0).collect::<Vec<_>>(),
+        by_hue.rgb(),
+        "the library's hue order"
+    );
+    let mut sorted = hue.clone();
+    sorted.sort_by(|a, b| b.1.total_cmp(&a.1));
+    assert_eq!(sorted, share, "the same swatches");
+    assert_ne!(hue, share, "hue is not share order here");
+
+    let out = run(&["extract", path_str(&still), "--order", "matched"]);
+    assert_clean_failure(&out, "matched", 1);
+
+    let out = run(&["compare", path_str(&still), "-k", "5", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let palettes =
+        color_palettes::comparison(&Still::open(&still).unwrap(), &PaletteOptions::new().k(5))
+            .unwrap();
+    let matched =
+        color_palettes::order::arrange(&palettes, color_palettes::Order::Matched).unwrap();
+    assert_eq!(
+        printed,
+        serde_json::json!({ "palettes": matched }),
+        "k-means RGB by share, the others lined up with it"
+    );
+    let methods: Vec<(&str, &str)> = printed["palettes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["method"].as_str().unwrap(), p["space"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            ("kmeans", "rgb"),
+            ("kmeans", "hsv"),
+            ("agglomerative", "rgb"),
+            ("agglomerative", "hsv")
+        ]
+    );
 }

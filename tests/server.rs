@@ -1614,3 +1614,166 @@ fn a_redirect_to_a_private_address_is_refused() {
         assert!(message.contains("refused"), "{url}: {message}");
     }
 }
+
+// ---- Compare, orders, .ase and .css ----------------------------------------------------
+
+/// The crate's comparison of `still` with `k` colours, ordered as `/api/compare` orders it.
+fn crate_comparison(
+    still: &color_palettes::Still,
+    k: usize,
+    order: color_palettes::Order,
+) -> Vec<color_palettes::Palette> {
+    let options = color_palettes::PaletteOptions::new().k(k).threads(1);
+    let palettes = color_palettes::comparison(still, &options).expect("comparison");
+    color_palettes::order::arrange(&palettes, order).expect("ordered")
+}
+
+#[test]
+fn compare_answers_the_four_palettes_and_their_figure() {
+    use color_palettes::Order;
+    let still = color_palettes::Still::from_bytes(&blobs()).expect("blobs");
+    let matched = crate_comparison(&still, 4, Order::Matched);
+    let expected = serde_json::json!({ "palettes": matched });
+    // The still as the body, and fetched by URL: the same four palettes, matched order.
+    let body = post(
+        &format!("{}/api/compare?k=4", open()),
+        "image/png",
+        &blobs(),
+    )
+    .ok();
+    assert_eq!(body, expected);
+    let url = enc(&format!("{}/blobs.png", host()));
+    let fetched = get_url(&format!("{}/api/compare?url={url}&k=4", open())).ok();
+    assert_eq!(fetched, expected);
+    let kinds: Vec<(String, String)> = body["palettes"]
+        .as_array()
+        .expect("palettes")
+        .iter()
+        .map(|p| (p["method"].to_string(), p["space"].to_string()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("\"kmeans\"", "\"rgb\""),
+            ("\"kmeans\"", "\"hsv\""),
+            ("\"agglomerative\"", "\"rgb\""),
+            ("\"agglomerative\"", "\"hsv\"")
+        ]
+        .map(|(m, s)| (m.to_owned(), s.to_owned()))
+    );
+    // order=share: each palette as extracted.
+    let share = get_url(&format!("{}/api/compare?url={url}&k=4&order=share", open())).ok();
+    assert_eq!(
+        share,
+        serde_json::json!({ "palettes": crate_comparison(&still, 4, Order::Share) })
+    );
+    // The figure, as multipart: the CLI's compare figure, byte for byte.
+    let (content_type, form) = multipart(
+        &[("k", "4"), ("format", "png")],
+        &[("image", "blobs.png", &blobs())],
+    );
+    let png = post(&format!("{}/api/compare", open()), &content_type, &form);
+    assert_eq!(png.status, 200, "{}", png.text());
+    assert_eq!(png.content_type, "image/png");
+    let figure = color_palettes::Figure::comparison(
+        &still,
+        &matched,
+        color_palettes::format::FIGURE_WIDTH,
+        color_palettes::StripStyle::default(),
+    );
+    assert_eq!(png.body, figure.to_png().expect("PNG"));
+    let svg = get_url(&format!("{}/api/compare?url={url}&k=4&format=svg", open()));
+    assert_eq!(svg.content_type, "image/svg+xml");
+    assert!(svg.text().contains("agglomerative, HSV"));
+    // Palette files are for one palette; options are checked as on /api/palette.
+    for query in ["format=gpl", "format=ase", "format=hex"] {
+        let message = get_url(&format!("{}/api/compare?url={url}&{query}", open())).error(400);
+        assert!(message.contains("json, png or svg"), "{message}");
+    }
+    let message = post(
+        &format!("{}/api/compare?format=css", open()),
+        "image/png",
+        &blobs(),
+    )
+    .error(400);
+    assert!(message.contains("json, png or svg"), "{message}");
+    let message = get_url(&format!("{}/api/compare?url={url}&k=99", open())).error(400);
+    assert!(message.contains("k must be"), "{message}");
+    let message = get_url(&format!("{}/api/compare?url={url}&order=size", open())).error(400);
+    assert!(message.contains("unknown order"), "{message}");
+    let message = get_url(&format!("{}/api/compare", open())).error(400);
+    assert!(message.contains("no still given"), "{message}");
+}
+
+#[test]
+fn compare_of_a_sample_still() {
+    if !samples_available("compare_of_a_sample_still") {
+        return;
+    }
+    let reply = get_url(&format!("{}/api/compare?sample=El_Fuente&k=5", open())).ok();
+    let still = data::still("El_Fuente").expect("still");
+    let expected = crate_comparison(&still, 5, color_palettes::Order::Matched);
+    assert_eq!(reply, serde_json::json!({ "palettes": expected }));
+    let png = get_url(&format!(
+        "{}/api/compare?sample=El_Fuente&k=5&format=png",
+        open()
+    ));
+    assert_eq!(png.status, 200, "{}", png.text());
+    let figure = image::load_from_memory(&png.body).expect("PNG").to_rgb8();
+    assert_eq!(figure.width(), 900);
+    assert_eq!(common::strips(&figure).len(), 4, "four strips");
+}
+
+#[test]
+fn palettes_take_an_order_and_export_as_ase_and_css() {
+    let url = enc(&format!("{}/blobs.png", host()));
+    let share = get_url(&format!("{}/api/palette?url={url}&k=4", open())).ok();
+    let palette: color_palettes::Palette = serde_json::from_value(share.clone()).expect("palette");
+    for order in [color_palettes::Order::Hue, color_palettes::Order::Lightness] {
+        let reply = get_url(&format!(
+            "{}/api/palette?url={url}&k=4&order={order}",
+            open()
+        ))
+        .ok();
+        let expected = color_palettes::order::ordered(&palette, order, None).expect("ordered");
+        assert_eq!(
+            reply,
+            serde_json::from_str::<Value>(&expected.to_json()).expect("json")
+        );
+    }
+    let message = get_url(&format!("{}/api/palette?url={url}&order=matched", open())).error(400);
+    assert!(message.contains("/api/compare"), "{message}");
+
+    // .ase and .css, from /api/palette and from /api/export: every colour, as attachments.
+    let body = share.to_string();
+    for reply in [
+        get_url(&format!("{}/api/palette?url={url}&k=4&format=ase", open())),
+        post(
+            &format!("{}/api/export?format=ase&name=blobs", open()),
+            "application/json",
+            body.as_bytes(),
+        ),
+    ] {
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert!(reply
+            .header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment") && d.contains(".ase")));
+        let (_, colours) = common::parse_ase(&reply.body);
+        let rgb: Vec<[u8; 3]> = colours.iter().map(|c| c.rgb).collect();
+        assert_eq!(rgb, palette.rgb());
+    }
+    let css = post(
+        &format!("{}/api/export?format=css&name=blobs", open()),
+        "application/json",
+        body.as_bytes(),
+    );
+    assert_eq!(css.status, 200);
+    assert!(css.content_type.starts_with("text/css"));
+    for (i, hex) in palette.hex_codes().iter().enumerate() {
+        assert!(
+            css.text().contains(&format!("--palette-{}: {hex};", i + 1)),
+            "{}",
+            css.text()
+        );
+    }
+}

@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use color_palettes::format::FIGURE_WIDTH;
 use color_palettes::server::{self, Config};
-use color_palettes::{data, ColorSpace, Method, Palette, PaletteOptions};
+use color_palettes::{data, ColorSpace, Figure, Method, Palette, PaletteOptions, StripStyle};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -480,6 +481,38 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         "the page shows the crate's palette"
     );
     check_shown_palette(&client, &expected).await;
+    // The page's accessibility fixes: focus stays on Generate, the heading names the method
+    // and space, the still has alt text, the progress bar has a name, and a swatch as dark
+    // as the panel has a light edge.
+    let page = js(
+        &client,
+        "const dark = Array.from(document.querySelectorAll('#swatches .chip.near-panel'))
+             .map(c => getComputedStyle(c).boxShadow);
+         return {
+             focus: document.activeElement && document.activeElement.id,
+             title: document.getElementById('result-title').textContent,
+             alt: document.getElementById('still').alt,
+             progress: document.getElementById('progress-bar').getAttribute('aria-labelledby'),
+             progressName: document.getElementById('progress-text').textContent.length > 0,
+             dark,
+         };",
+    )
+    .await;
+    assert_eq!(
+        page["focus"], "generate",
+        "focus kept after Generate: {page}"
+    );
+    assert_eq!(page["title"], "5 colours · k-means, RGB", "{page}");
+    assert_eq!(page["alt"], "A still from El Fuente (sample)", "{page}");
+    assert_eq!(page["progress"], "progress-text", "{page}");
+    let edges = page["dark"].as_array().expect("dark chips");
+    assert!(
+        !edges.is_empty()
+            && edges
+                .iter()
+                .all(|e| e.as_str().is_some_and(|e| e != "none")),
+        "dark swatches have an edge: {page}"
+    );
     let coolors = client
         .find(Locator::Id("coolors"))
         .await
@@ -551,17 +584,38 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
             expected.method, expected.space
         ))
     );
+    // Download PNG: the still with its strip, as the CLI and the API draw it.
     let (name, bytes) = download(&client, "png").await;
     assert_eq!(name, format!("{stem}.png"));
-    let grid = image::load_from_memory(&bytes).expect("a PNG").to_rgb8();
-    for (i, rgb) in expected.rgb().iter().enumerate() {
-        // Squares of 96 px, 12 px apart, largest share first.
-        assert_eq!(
-            &grid.get_pixel(40 + 108 * i as u32, 40).0,
-            rgb,
-            "square {i}"
-        );
+    let figure = Figure::still_with_strip(&still, &expected, FIGURE_WIDTH, StripStyle::default());
+    assert_eq!(
+        bytes,
+        figure.to_png().expect("PNG"),
+        "the still with its strip"
+    );
+    // Adobe .ase and CSS: every colour.
+    let (name, bytes) = download(&client, "ase").await;
+    assert_eq!(name, format!("{stem}.ase"));
+    let (_, colours) = common::parse_ase(&bytes);
+    let rgb: Vec<[u8; 3]> = colours.iter().map(|c| c.rgb).collect();
+    assert_eq!(rgb, expected.rgb());
+    let (name, bytes) = download(&client, "css").await;
+    assert_eq!(name, format!("{stem}.css"));
+    let css = String::from_utf8(bytes).expect("UTF-8");
+    for hex in expected.hex_codes() {
+        assert!(css.contains(&format!(": {hex};")), "{css}");
     }
+
+    // A changed option marks the shown palette as stale, until the next Generate.
+    let stale = "return !document.getElementById('stale').hidden;";
+    assert_eq!(js(&client, stale).await, json!(false));
+    set_k(&client, 6).await;
+    assert_eq!(
+        js(&client, stale).await,
+        json!(true),
+        "stale after k changes"
+    );
+    set_k(&client, 5).await;
 
     // The method, space and seed controls reach the palette: the crate's palette with the
     // same options, and another seed gives the crate's palette for that seed.
@@ -588,6 +642,78 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         String::from_utf8(bytes).expect("UTF-8"),
         four.to_gpl(&format!("{sample} (accent, lab)"))
     );
+    assert_eq!(
+        js(&client, stale).await,
+        json!(false),
+        "fresh after Generate"
+    );
+
+    // The compare view: the original's four palettes, lined up with the first, as
+    // /api/compare and the CLI's compare make them; its PNG is the comparison figure.
+    click(&client, "label[for='mode-compare']").await;
+    let comparison = color_palettes::comparison(&still, &PaletteOptions::new().k(5).seed(4))
+        .and_then(|p| color_palettes::order::arrange(&p, color_palettes::Order::Matched))
+        .expect("the comparison");
+    watch_progress(&client).await;
+    click(&client, "#generate").await;
+    let shown = wait_for("the four strips", || async {
+        let v = js(
+            &client,
+            "if (document.getElementById('form').getAttribute('aria-busy')) return null;
+             const e = document.getElementById('error'); if (!e.hidden) return e.textContent;
+             const box = document.getElementById('compare');
+             if (box.hidden) return null;
+             return {
+                 titles: Array.from(box.querySelectorAll('h3')).map(h => h.textContent),
+                 strips: Array.from(box.querySelectorAll('.strip')).map(s =>
+                     Array.from(s.children).map(d => d.title.split(' ')[0])),
+                 heading: document.getElementById('result-title').textContent,
+             };",
+        )
+        .await;
+        assert!(!v.is_string(), "the page shows an error: {v}");
+        (!v.is_null()).then_some(v)
+    })
+    .await;
+    let titles: Vec<String> = comparison
+        .iter()
+        .map(|p| format!("{} · {} colours", p.title(), p.len()))
+        .collect();
+    assert_eq!(shown["titles"], json!(titles), "{shown}");
+    let strips: Vec<Vec<String>> = comparison.iter().map(Palette::hex_codes).collect();
+    assert_eq!(shown["strips"], json!(strips), "matched order: {shown}");
+    assert!(
+        shown["heading"]
+            .as_str()
+            .is_some_and(|h| h.contains("k-means and agglomerative")),
+        "{shown}"
+    );
+    let (name, bytes) = download(&client, "png").await;
+    assert_eq!(name, format!("compare-{sample}-5.png"));
+    let figure = Figure::comparison(&still, &comparison, FIGURE_WIDTH, StripStyle::default());
+    assert_eq!(
+        bytes,
+        figure.to_png().expect("PNG"),
+        "the comparison figure"
+    );
+    screenshot(&client, "web-compare.png").await;
+
+    // Cancel: a running request is aborted, and the page says so.
+    js(&client, "window.sawProgress = false; return null;").await;
+    click(&client, "#generate").await;
+    click(&client, "#cancel").await;
+    wait_for("the cancellation", || async {
+        let v = js(
+            &client,
+            "return [document.getElementById('progress').hidden,
+                     document.getElementById('form').getAttribute('aria-busy'),
+                     document.getElementById('toast').textContent];",
+        )
+        .await;
+        (v == json!([true, null, "Cancelled"])).then_some(())
+    })
+    .await;
+    click(&client, "label[for='mode-palette']").await;
 
     // 2. An uploaded file: four noisy blobs (hundreds of colours each), clustered back to
     // their colours and shares, as the crate does with the same options.
@@ -659,7 +785,10 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         .text()
         .await
         .expect("text");
-    assert!(title.starts_with("4 colours (asked for 5"), "{title}");
+    assert!(
+        title.starts_with("4 colours · agglomerative, HSV (asked for 5"),
+        "{title}"
+    );
 
     // 3. An error, shown in words: a file that is not an image.
     let bogus = artifacts().join("not-an-image.png");

@@ -20,6 +20,7 @@ use super::page;
 use super::query::{pairs, PaletteRequest, OPTION_PARAMS};
 use super::state::{find_sample, AppState};
 use crate::format::{Format, FIGURE_WIDTH};
+use crate::order::{self, Order};
 use crate::palette::Swatch;
 use crate::pipeline::MAX_K;
 use crate::{data, Error, Figure, Palette, Still, StripStyle};
@@ -115,12 +116,76 @@ enum Input {
     Decoded(Arc<Still>),
 }
 
+/// What a route makes of a still: one palette, or the comparison of the original analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Palette,
+    Compare,
+}
+
+impl Kind {
+    /// The formats the route answers in.
+    fn check_format(self, format: Format) -> Result<(), ApiError> {
+        if self == Kind::Compare && !matches!(format, Format::Json | Format::Png | Format::Svg) {
+            return Err(ApiError::bad_request(format!(
+                "/api/compare answers format=json, png or svg (got {format:?}); export one palette with /api/palette",
+                format = format.name()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The order of the swatches when none is asked for.
+    fn default_order(self) -> Order {
+        match self {
+            Kind::Palette => Order::Share,
+            Kind::Compare => Order::Matched,
+        }
+    }
+}
+
 /// `GET /api/palette?url=...` or `?sample=...`.
 pub async fn palette_get(
     State(state): State<AppState>,
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
-    let request = PaletteRequest::parse(&pairs(query)?, &accepted(&["url", "sample", "format"]))?;
+    from_query(&state, query, Kind::Palette).await
+}
+
+/// `GET /api/compare?url=...` or `?sample=...`: the four palettes of the original analysis.
+pub async fn compare_get(
+    State(state): State<AppState>,
+    query: QueryPairs,
+) -> Result<Response, ApiError> {
+    from_query(&state, query, Kind::Compare).await
+}
+
+/// `POST /api/palette`: the still as the body (`Content-Type: image/*`) or as the multipart
+/// field `image` (other multipart fields may carry the options).
+pub async fn palette_post(
+    State(state): State<AppState>,
+    query: QueryPairs,
+    request: Request,
+) -> Result<Response, ApiError> {
+    from_body(&state, query, request, Kind::Palette).await
+}
+
+/// `POST /api/compare`: [`compare_get`] for a still sent as the body or multipart field.
+pub async fn compare_post(
+    State(state): State<AppState>,
+    query: QueryPairs,
+    request: Request,
+) -> Result<Response, ApiError> {
+    from_body(&state, query, request, Kind::Compare).await
+}
+
+/// A palette route's answer for a still named by `?url=` or `?sample=`.
+async fn from_query(state: &AppState, query: QueryPairs, kind: Kind) -> Result<Response, ApiError> {
+    let request = PaletteRequest::parse(
+        &pairs(query)?,
+        &accepted(&["url", "sample", "format", "order"]),
+    )?;
+    kind.check_format(request.format)?;
     let (input, label) = match (&request.url, &request.sample) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -142,20 +207,20 @@ pub async fn palette_get(
             ))
         }
     };
-    respond(&state, input, request, label).await
+    respond(state, input, request, label, kind).await
 }
 
-/// `POST /api/palette`: the still as the body (`Content-Type: image/*`) or as the multipart
-/// field `image` (other multipart fields may carry the options).
-pub async fn palette_post(
-    State(state): State<AppState>,
+/// A palette route's answer for a still sent as the body or as the multipart field `image`.
+async fn from_body(
+    state: &AppState,
     query: QueryPairs,
     request: Request,
+    kind: Kind,
 ) -> Result<Response, ApiError> {
-    let accepted = accepted(&["format"]);
+    let accepted = accepted(&["format", "order"]);
     let mut pairs = pairs(query)?;
     // Fail on a bad option before reading a body that may be megabytes long.
-    PaletteRequest::parse(&pairs, &accepted)?;
+    kind.check_format(PaletteRequest::parse(&pairs, &accepted)?.format)?;
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -168,14 +233,14 @@ pub async fn palette_post(
     // its body stays in memory until then.
     let upload = state.upload_slot().await?;
     let image = if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::from_request(request, &state)
+        let mut multipart = Multipart::from_request(request, state)
             .await
             .map_err(|e| body_error(e.status(), &e.body_text(), limit))?;
         read_multipart(&mut multipart, &mut pairs, limit).await?
     } else if content_type.starts_with("image/")
         || content_type.starts_with("application/octet-stream")
     {
-        Bytes::from_request(request, &state)
+        Bytes::from_request(request, state)
             .await
             .map_err(|e| body_error(e.status(), &e.body_text(), limit))?
     } else {
@@ -193,11 +258,13 @@ pub async fn palette_post(
         ));
     };
     let request = PaletteRequest::parse(&pairs, &accepted)?;
+    kind.check_format(request.format)?;
     respond(
-        &state,
+        state,
         Input::Encoded(image, Some(upload)),
         request,
         "upload",
+        kind,
     )
     .await
 }
@@ -253,12 +320,22 @@ async fn respond(
     input: Input,
     request: PaletteRequest,
     label: &str,
+    kind: Kind,
 ) -> Result<Response, ApiError> {
     let limits = state.config().fetch.limits;
     let deadline = Deadline::of(state);
     let PaletteRequest {
-        options, format, ..
+        options,
+        format,
+        order,
+        ..
     } = request;
+    let order = order.unwrap_or(kind.default_order());
+    if kind == Kind::Palette && order == Order::Matched {
+        return Err(ApiError::bad_request(
+            "order=matched lines strips up against the first one: use it with /api/compare",
+        ));
+    }
     let label = label.to_owned();
     let rendered = state
         .job(move || {
@@ -270,25 +347,61 @@ async fn respond(
                 }
                 Input::Decoded(still) => still,
             };
-            let Some(palette) = deadline.passed_or(|| options.extract(&still))? else {
-                return Ok(None);
-            };
-            deadline.passed_or(|| {
-                format.write(&palette, &palette.name_for(&label), || {
-                    Figure::still_with_strip(&still, &palette, FIGURE_WIDTH, StripStyle::default())
-                })
-            })
+            match kind {
+                Kind::Palette => {
+                    let Some(palette) = deadline.passed_or(|| options.extract(&still))? else {
+                        return Ok(None);
+                    };
+                    let palette = order::ordered(&palette, order, None)?;
+                    deadline.passed_or(|| {
+                        format.write(&palette, &palette.name_for(&label), || {
+                            Figure::still_with_strip(
+                                &still,
+                                &palette,
+                                FIGURE_WIDTH,
+                                StripStyle::default(),
+                            )
+                        })
+                    })
+                }
+                Kind::Compare => {
+                    let Some(palettes) = deadline.passed_or(|| options.comparison(&still))? else {
+                        return Ok(None);
+                    };
+                    let palettes = order::arrange(&palettes, order)?;
+                    deadline.passed_or(|| compare_body(&still, &palettes, format))
+                }
+            }
         })
         .await?
         .ok_or_else(|| deadline.error())?;
-    Ok(file_response(format, rendered, "palette", false))
+    let stem = match kind {
+        Kind::Palette => "palette",
+        Kind::Compare => "compare",
+    };
+    Ok(file_response(format, rendered, stem, false))
+}
+
+/// The comparison as `{"palettes": [...]}` or as the figure of the CLI's `compare`.
+fn compare_body(still: &Still, palettes: &[Palette], format: Format) -> crate::Result<Vec<u8>> {
+    match format {
+        Format::Png => {
+            Figure::comparison(still, palettes, FIGURE_WIDTH, StripStyle::default()).to_png()
+        }
+        Format::Svg => Ok(
+            Figure::comparison(still, palettes, FIGURE_WIDTH, StripStyle::default())
+                .to_svg()?
+                .into_bytes(),
+        ),
+        _ => Ok(crate::format::palettes_json(palettes).into_bytes()),
+    }
 }
 
 /// A palette written in `format`, with a file name for saving (`stem.png`, ...);
-/// `attachment` asks the browser to download rather than show it. A `.gpl` file is always
-/// an attachment.
+/// `attachment` asks the browser to download rather than show it. A palette file (`.gpl`,
+/// `.ase`, `.css`) is always an attachment.
 fn file_response(format: Format, body: Vec<u8>, stem: &str, attachment: bool) -> Response {
-    let attachment = attachment || format == Format::Gpl;
+    let attachment = attachment || format.is_palette_file();
     let disposition = if attachment { "attachment" } else { "inline" };
     let disposition = format!("{disposition}; filename=\"{stem}.{}\"", format.extension());
     let mut response = (StatusCode::OK, body).into_response();
@@ -306,7 +419,7 @@ fn file_response(format: Format, body: Vec<u8>, stem: &str, attachment: bool) ->
 /// Largest palette JSON `/api/export` reads: 32 colours take about 2 kB.
 pub const EXPORT_BODY_LIMIT: usize = 64 * 1024;
 
-/// `POST /api/export?format=png|svg|gpl|json`: a palette (the JSON `/api/palette` answers)
+/// `POST /api/export?format=png|svg|gpl|ase|css|json`: a palette (the JSON `/api/palette` answers)
 /// as a swatch grid image or a GIMP palette, without clustering again.
 pub async fn export(
     State(state): State<AppState>,

@@ -7,7 +7,7 @@
 //!
 //! Routes (documented in `/openapi.json`, built by [`openapi::document`]):
 //! `/` (page, or the original API with `?url=`), `/palette-url`, `/api/palette`,
-//! `/api/export`, `/api/samples`, `/api/samples/{name}`, `/api/samples/{name}/preview`,
+//! `/api/compare`, `/api/export`, `/api/samples`, `/api/samples/{name}`, `/api/samples/{name}/preview`,
 //! `/openapi.json`, `/healthz`, and the page's `/app.js` and `/app.css`.
 //!
 //! [`PaletteOptions`]: crate::PaletteOptions
@@ -53,6 +53,10 @@ pub fn router_with(config: Config, net: NetLimits) -> Router {
         .route(
             "/api/palette",
             get(api::palette_get).post(api::palette_post),
+        )
+        .route(
+            "/api/compare",
+            get(api::compare_get).post(api::compare_post),
         )
         .route(
             "/api/export",

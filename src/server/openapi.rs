@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::config::Config;
 use crate::format::Format;
+use crate::order::Order;
 use crate::pipeline::MAX_K;
 use crate::{ColorSpace, Method};
 
@@ -41,6 +42,21 @@ pub fn document(config: &Config) -> Value {
     });
     let sample = json!({"$ref": "#/components/parameters/sample"});
     let format = json!({"$ref": "#/components/parameters/format"});
+    let orders: Vec<&str> = Order::ALL.iter().map(|o| o.name()).collect();
+    let order = json!({"$ref": "#/components/parameters/order"});
+    let compare_format = json!({"name": "format", "in": "query",
+        "schema": {"type": "string", "enum": ["json", "png", "svg"], "default": "json"}});
+    let compare_order = json!({"name": "order", "in": "query",
+        "description": "How each strip's swatches are ordered; matched (the default) lines every strip up with the first (k-means, RGB, by share) by optimal one-to-one matching in CIELAB.",
+        "schema": {"type": "string", "enum": orders.clone(), "default": "matched"}});
+    let compared = json!({
+        "description": "The four palettes (format=json, the default), or the figure of the still with one strip each (png, svg).",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Comparison"}},
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/svg+xml": {"schema": {"type": "string"}}
+        }
+    });
     let error = |description: &str| {
         json!({
             "description": description,
@@ -64,12 +80,14 @@ pub fn document(config: &Config) -> Value {
         out
     };
     let rendered = json!({
-        "description": "The palette (format=json, the default), one hex code a line (hex), the still with its palette strip (png, svg), or a GIMP palette (gpl).",
+        "description": "The palette (format=json, the default), one hex code a line (hex), the still with its palette strip (png, svg), a GIMP palette (gpl), an Adobe Swatch Exchange file (ase) or CSS custom properties (css).",
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Palette"}},
             "image/png": {"schema": {"type": "string", "format": "binary"}},
             "image/svg+xml": {"schema": {"type": "string"}},
-            "text/plain": {"schema": {"type": "string", "description": "GIMP palette (.gpl), or hex codes"}}
+            "text/plain": {"schema": {"type": "string", "description": "GIMP palette (.gpl), or hex codes"}},
+            "text/css": {"schema": {"type": "string", "description": "CSS custom properties (.css)"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary", "description": "Adobe Swatch Exchange (.ase)"}}
         }
     });
     let image_body = json!({
@@ -85,7 +103,7 @@ pub fn document(config: &Config) -> Value {
                         "image": {"type": "string", "format": "binary", "description": "The still."},
                         "k": {"type": "integer"}, "method": {"type": "string"}, "space": {"type": "string"},
                         "min_brightness": {"type": "number"}, "max_brightness": {"type": "number"},
-                        "seed": {"type": "integer"}, "format": {"type": "string"}
+                        "seed": {"type": "integer"}, "format": {"type": "string"}, "order": {"type": "string"}
                     },
                     "description": "The still as the field `image`; the options may be sent as fields too (not also in the query)."
                 }
@@ -142,16 +160,39 @@ pub fn document(config: &Config) -> Value {
                     "summary": "The palette of a still given by URL or by sample name",
                     "description": "Exactly one of `url` and `sample`.",
                     "tags": ["palette"],
-                    "parameters": with(vec![url, sample, format.clone()]),
+                    "parameters": with(vec![url.clone(), sample.clone(), format.clone(), order.clone()]),
                     "responses": merge(&fetch_errors, json!({"200": rendered.clone()}))
                 },
                 "post": {
                     "summary": "The palette of an uploaded still",
                     "tags": ["palette"],
-                    "parameters": with(vec![format]),
-                    "requestBody": image_body,
+                    "parameters": with(vec![format, order]),
+                    "requestBody": image_body.clone(),
                     "responses": {
                         "200": rendered,
+                        "400": {"$ref": "#/components/responses/BadRequest"},
+                        "413": error("The request body is over the limit."),
+                        "415": error("The body is neither image/* (or application/octet-stream) nor multipart/form-data."),
+                        "422": {"$ref": "#/components/responses/Unprocessable"},
+                        "503": {"$ref": "#/components/responses/Busy"}
+                    }
+                }
+            },
+            "/api/compare": {
+                "get": {
+                    "summary": "The four palettes of the original analysis (k-means and agglomerative, in RGB and HSV) of a still given by URL or by sample name",
+                    "description": "Exactly one of `url` and `sample`. The method and space options are ignored: the palettes are k-means RGB, k-means HSV, agglomerative RGB, agglomerative HSV, in that order.",
+                    "tags": ["palette"],
+                    "parameters": with(vec![url, sample, compare_format.clone(), compare_order.clone()]),
+                    "responses": merge(&fetch_errors, json!({"200": compared.clone()}))
+                },
+                "post": {
+                    "summary": "The four palettes of the original analysis of an uploaded still",
+                    "tags": ["palette"],
+                    "parameters": with(vec![compare_format, compare_order]),
+                    "requestBody": image_body,
+                    "responses": {
+                        "200": compared,
                         "400": {"$ref": "#/components/responses/BadRequest"},
                         "413": error("The request body is over the limit."),
                         "415": error("The body is neither image/* (or application/octet-stream) nor multipart/form-data."),
@@ -166,9 +207,9 @@ pub fn document(config: &Config) -> Value {
                 "tags": ["palette"],
                 "parameters": [
                     {"name": "format", "in": "query", "schema": {"type": "string", "enum": formats, "default": "json"},
-                     "description": "png or svg: a grid of swatches with hex codes and shares; gpl: a GIMP palette; hex: one code a line; json: the palette, normalised."},
+                     "description": "png or svg: a grid of swatches with hex codes and shares; gpl: a GIMP palette; ase: an Adobe Swatch Exchange file; css: CSS custom properties; hex: one code a line; json: the palette, normalised."},
                     {"name": "name", "in": "query", "schema": {"type": "string", "maxLength": 100},
-                     "description": "The palette's name inside the .gpl file."}
+                     "description": "The palette's name inside the .gpl, .ase or .css file."}
                 ],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Palette"}}}},
                 "responses": {
@@ -176,6 +217,8 @@ pub fn document(config: &Config) -> Value {
                         "image/png": {"schema": {"type": "string", "format": "binary"}},
                         "image/svg+xml": {"schema": {"type": "string"}},
                         "text/plain": {"schema": {"type": "string"}},
+                        "text/css": {"schema": {"type": "string"}},
+                        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
                         "application/json": {"schema": {"$ref": "#/components/schemas/Palette"}}
                     }},
                     "400": {"$ref": "#/components/responses/BadRequest"},
@@ -241,6 +284,7 @@ pub fn document(config: &Config) -> Value {
                 "sample": {"name": "sample", "in": "query", "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}},
                 "sample_name": {"name": "name", "in": "path", "required": true, "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}},
                 "format": {"name": "format", "in": "query", "schema": {"type": "string", "enum": formats, "default": "json"}},
+                "order": {"name": "order", "in": "query", "description": "How the swatches are ordered: share (largest first, the default), hue, lightness (dark to light). matched applies to /api/compare only.", "schema": {"type": "string", "enum": orders, "default": "share"}},
                 "k": {"name": "k", "in": "query", "description": "Number of colours.", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 8}},
                 "method": {"name": "method", "in": "query", "description": "Clustering method (without it, `/` and `/palette-url` use the original's kmeans).", "schema": {"type": "string", "enum": methods, "default": Method::default().name()}},
                 "space": {"name": "space", "in": "query", "description": "Colour space the clustering runs in (without it, `/` and `/palette-url` use the original's rgb).", "schema": {"type": "string", "enum": spaces, "default": ColorSpace::default().name()}},
@@ -270,6 +314,10 @@ pub fn document(config: &Config) -> Value {
                     "space": {"type": "string", "enum": spaces},
                     "colors": {"type": "array", "items": {"$ref": "#/components/schemas/Swatch"}, "description": "Largest share first; fewer than k when the still has fewer distinct colours."}
                 }},
+                "Comparison": {"type": "object", "required": ["palettes"], "properties": {"palettes": {
+                    "type": "array", "minItems": 4, "maxItems": 4, "items": {"$ref": "#/components/schemas/Palette"},
+                    "description": "k-means RGB, k-means HSV, agglomerative RGB, agglomerative HSV."
+                }}},
                 "Sample": {"type": "object", "properties": {
                     "name": {"type": "string"}, "size": {"type": "string"}, "licence": {"type": "string"},
                     "attribution": {"type": "string"}, "credit": {"type": "string"}, "source": {"type": "string", "format": "uri"},

@@ -12,6 +12,7 @@ use axum::extract::Query;
 
 use super::error::ApiError;
 use crate::format::Format;
+use crate::order::Order;
 use crate::pipeline::MAX_K;
 use crate::{ColorSpace, Method, PaletteOptions, ValidOptions};
 
@@ -36,6 +37,8 @@ pub struct PaletteRequest {
     pub name: Option<String>,
     /// `?format=`.
     pub format: Format,
+    /// `?order=`: how the swatches are ordered (each route has its default).
+    pub order: Option<Order>,
     /// Clustering options, checked.
     pub options: ValidOptions,
 }
@@ -62,6 +65,7 @@ impl PaletteRequest {
         accepted: &[&str],
     ) -> Result<Self, ApiError> {
         let (mut url, mut sample, mut name, mut format) = (None, None, None, Format::default());
+        let mut order = None;
         // The server runs one palette job per core: each keeps to its own thread.
         let mut options = base.threads(1);
         let mut seen: Vec<&str> = Vec::new();
@@ -85,6 +89,7 @@ impl PaletteRequest {
                 "sample" => sample = Some(value.to_owned()).filter(|v| !v.is_empty()),
                 "name" => name = Some(value.to_owned()),
                 "format" => format = value.parse()?,
+                "order" => order = Some(value.parse()?),
                 "k" => {
                     options.k = number(key, value, &format!("a whole number from 1 to {MAX_K}"))?
                 }
@@ -105,6 +110,7 @@ impl PaletteRequest {
             sample,
             name,
             format,
+            order,
             options: options.check()?,
         })
     }

@@ -303,6 +303,13 @@ pub fn strips(figure: &image::RgbImage) -> Vec<Vec<([u8; 3], u32)>> {
             let mut swatches: Vec<([u8; 3], u32)> = Vec::new();
             for x in x0..figure.width() {
                 let c = figure.get_pixel(x, row).0;
+                // A pale swatch's one-pixel outline counts as part of the swatch beside it.
+                if c == color_palettes::render::OUTLINE_RGB {
+                    if let Some((_, w)) = swatches.last_mut() {
+                        *w += 1;
+                        continue;
+                    }
+                }
                 match swatches.last_mut() {
                     Some((last, w)) if *last == c => *w += 1,
                     _ => swatches.push((c, 1)),
@@ -321,18 +328,28 @@ pub fn strips(figure: &image::RgbImage) -> Vec<Vec<([u8; 3], u32)>> {
 
 /// Checks one strip read by [`strips`] against a palette (`(rgb, share)`, largest first):
 /// the same colors in order, each as wide as its share of the strip (or all equal), to a
-/// pixel of rounding.
+/// pixel of rounding; a swatch too small for the minimum width is that wide, and the others
+/// share the rest in proportion.
 #[track_caller]
 pub fn assert_strip(strip: &[([u8; 3], u32)], palette: &[([u8; 3], f64)], equal: bool) {
     let colors: Vec<[u8; 3]> = strip.iter().map(|s| s.0).collect();
     let expected: Vec<[u8; 3]> = palette.iter().map(|s| s.0).collect();
     assert_eq!(colors, expected, "the strip's colors are the palette's");
     let total: u32 = strip.iter().map(|s| s.1).sum();
-    for ((_, w), (rgb, share)) in strip.iter().zip(palette) {
+    let shares: Vec<f64> = palette.iter().map(|s| s.1).collect();
+    let widths = color_palettes::render::swatch_widths(
+        &shares,
+        total,
+        color_palettes::render::MIN_SWATCH_WIDTH,
+    );
+    for (((_, w), (rgb, share)), fitted) in strip.iter().zip(palette).zip(widths) {
         let want = if equal {
             f64::from(total) / palette.len() as f64
         } else {
-            share * f64::from(total)
+            // Its share of the strip, unless held at the minimum width (then the others
+            // share what is left in proportion): `swatch_widths`, unit-tested in render.rs.
+            let _ = share;
+            f64::from(fitted)
         };
         assert!(
             (f64::from(*w) - want).abs() <= 1.5,
@@ -348,4 +365,73 @@ pub fn swatches(palette: &color_palettes::Palette) -> Vec<([u8; 3], f64)> {
         .iter()
         .map(|s| (s.rgb, s.proportion))
         .collect()
+}
+
+/// One colour read back from an Adobe Swatch Exchange file: its name and 8-bit RGB.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AseColour {
+    pub name: String,
+    pub rgb: [u8; 3],
+}
+
+/// Parses an `.ase` file as Adobe documents it (big-endian: `ASEF`, version, block count,
+/// then blocks of type, length and body), independently of the crate's writer: the group
+/// name and every RGB colour entry. Fails the test on anything malformed.
+pub fn parse_ase(bytes: &[u8]) -> (String, Vec<AseColour>) {
+    fn u16_at(b: &[u8], at: usize) -> u16 {
+        u16::from_be_bytes([b[at], b[at + 1]])
+    }
+    fn u32_at(b: &[u8], at: usize) -> u32 {
+        u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    }
+    /// A name: its length in UTF-16 units (with the final zero), then the units.
+    fn name_at(b: &[u8], at: usize) -> (String, usize) {
+        let units = u16_at(b, at) as usize;
+        let code: Vec<u16> = (0..units).map(|i| u16_at(b, at + 2 + 2 * i)).collect();
+        assert_eq!(code.last(), Some(&0), "a name ends with a zero unit");
+        (
+            String::from_utf16(&code[..units - 1]).expect("UTF-16 name"),
+            at + 2 + 2 * units,
+        )
+    }
+    assert_eq!(&bytes[..4], b"ASEF", "signature");
+    assert_eq!((u16_at(bytes, 4), u16_at(bytes, 6)), (1, 0), "version 1.0");
+    let blocks = u32_at(bytes, 8) as usize;
+    let (mut at, mut group, mut colours, mut depth) = (12, String::new(), Vec::new(), 0);
+    for _ in 0..blocks {
+        let (kind, length) = (u16_at(bytes, at), u32_at(bytes, at + 2) as usize);
+        let body = at + 6;
+        match kind {
+            0xC001 => {
+                group = name_at(bytes, body).0;
+                depth += 1;
+            }
+            0xC002 => depth -= 1,
+            0x0001 => {
+                let (name, model_at) = name_at(bytes, body);
+                assert_eq!(&bytes[model_at..model_at + 4], b"RGB ", "colour model");
+                let channel = |i: usize| {
+                    let at = model_at + 4 + 4 * i;
+                    let v = f32::from_be_bytes([
+                        bytes[at],
+                        bytes[at + 1],
+                        bytes[at + 2],
+                        bytes[at + 3],
+                    ]);
+                    assert!((0.0..=1.0).contains(&v), "channel {v}");
+                    (v * 255.0).round() as u8
+                };
+                let rgb = [channel(0), channel(1), channel(2)];
+                let colour_type = u16_at(bytes, model_at + 16);
+                assert!(colour_type <= 2, "colour type {colour_type}");
+                assert_eq!(model_at + 18, body + length, "entry length");
+                colours.push(AseColour { name, rgb });
+            }
+            other => panic!("unknown block type {other:#06x}"),
+        }
+        at = body + length;
+    }
+    assert_eq!(depth, 0, "every group is closed");
+    assert_eq!(at, bytes.len(), "no bytes after the last block");
+    (group, colours)
 }

@@ -1,5 +1,6 @@
 // color-palettes: the web page's script. Plain JavaScript, no build step, no dependencies.
-// It talks to the same API anyone can use: /api/samples, /api/palette and /api/export.
+// It talks to the same API anyone can use: /api/samples, /api/palette, /api/compare and
+// /api/export.
 "use strict";
 
 (function () {
@@ -23,6 +24,8 @@
   const progressBar = $("progress-bar");
   const progressText = $("progress-text");
   const toast = $("toast");
+  const compareBox = $("compare");
+  const order = $("order");
 
   /** The smallest gap kept between the lowest and highest brightness. */
   const GAP = 0.01;
@@ -33,9 +36,14 @@
     file: null, // the chosen or dropped File
     fileUrl: null, // its object URL, for showing it
     palette: null, // the last palette, as the API answered it
+    comparison: null, // or the last comparison: {palettes: [...]}
+    shown: null, // the request that made what is shown: [method, url, body, type]
     label: "palette", // a name for downloads
     busy: false,
+    xhr: null, // the request running now, for Cancel
   };
+
+  const mode = () => form.querySelector('input[name="mode"]:checked').value;
 
   const source = () => form.querySelector('input[name="source"]:checked').value;
 
@@ -75,10 +83,13 @@
     toastTimer = setTimeout(() => toast.classList.remove("show"), 1600);
   }
 
-  /** Shows a still on the stage (before the palette arrives) with its credit line. */
-  function showStill(src, creditNode) {
+  /** Shows a still on the stage (before the palette arrives) with its credit line and its
+   * alternative text. */
+  function showStill(src, creditNode, alt) {
     strip.hidden = true;
+    compareBox.hidden = true;
     result.hidden = true;
+    markStale(false);
     credit.replaceChildren();
     if (creditNode) credit.append(creditNode);
     if (!src) {
@@ -90,7 +101,16 @@
     still.classList.add("alone");
     still.hidden = false;
     placeholder.hidden = true;
+    still.alt = alt || "The still";
     still.src = src;
+  }
+
+  /** Marks what is shown as made with other options than the form's (or not). */
+  function markStale(stale) {
+    const shown = !result.hidden;
+    $("stale").hidden = !(stale && shown);
+    $("stage").classList.toggle("stale", Boolean(stale && shown));
+    result.classList.toggle("stale", Boolean(stale && shown));
   }
 
   still.addEventListener("load", () => {
@@ -130,25 +150,59 @@
     return luminance > 0.18 ? "light-ink" : "dark-ink";
   }
 
+  /** Whether `rgb` is so close to the dark panel that a swatch of it needs an edge. */
+  function nearPanel([r, g, b]) {
+    const lin = (c) => {
+      c /= 255;
+      return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
+    const luminance = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    // The panel (#1a1c20) is about 0.011: a contrast under 1.6 reads as the same colour.
+    return (luminance + 0.05) / (0.011 + 0.05) < 1.6;
+  }
+
   const percent = (p) => `${(p * 100).toFixed(p < 0.01 ? 2 : 1)} %`;
 
-  function showPalette(palette) {
-    state.palette = palette;
-    still.classList.remove("alone");
-    strip.replaceChildren();
-    const list = $("swatches");
-    list.replaceChildren();
+  /** A select's label for `value` (the method and space titles the page shows). */
+  function titleOf(select, value) {
+    const option = Array.from($(select).options).find((o) => o.value === value);
+    return option ? option.textContent : value;
+  }
+  const paletteTitle = (p) => `${titleOf("method", p.method)}, ${titleOf("space", p.space)}`;
+
+  /** Fills `box` with one part per colour, as wide as its share. */
+  function fillStrip(box, palette) {
+    box.replaceChildren();
     for (const swatch of palette.colors) {
       const part = document.createElement("div");
       part.style.setProperty("flex-grow", String(swatch.proportion));
       part.style.setProperty("background", swatch.hex);
-      part.className = inkFor(swatch.rgb);
+      part.className = inkFor(swatch.rgb) + (nearPanel(swatch.rgb) ? " near-panel" : "");
       part.title = `${swatch.hex} · ${percent(swatch.proportion)}`;
       const label = document.createElement("span");
       label.textContent = swatch.hex;
       part.append(label);
-      strip.append(part);
+      box.append(part);
+    }
+  }
 
+  /** Shows the result's parts for one palette or for a comparison. */
+  function showMode(comparing) {
+    compareBox.hidden = !comparing || still.hidden;
+    $("swatches").hidden = comparing;
+    result.querySelector(".hint").hidden = comparing;
+    $("coolors").hidden = comparing;
+    for (const button of result.querySelectorAll(".palette-only")) button.hidden = comparing;
+  }
+
+  function showPalette(palette) {
+    state.palette = palette;
+    state.comparison = null;
+    still.classList.remove("alone");
+    fillStrip(strip, palette);
+    const list = $("swatches");
+    list.replaceChildren();
+    for (const swatch of palette.colors) {
       const item = document.createElement("li");
       const button = document.createElement("button");
       button.type = "button";
@@ -156,7 +210,7 @@
       button.dataset.hex = swatch.hex;
       button.setAttribute("aria-label", `${swatch.hex}, ${percent(swatch.proportion)}: copy`);
       const chip = document.createElement("span");
-      chip.className = "chip";
+      chip.className = "chip" + (nearPanel(swatch.rgb) ? " near-panel" : "");
       chip.style.setProperty("background", swatch.hex);
       const meta = document.createElement("span");
       meta.className = "meta";
@@ -171,11 +225,38 @@
       list.append(item);
     }
     strip.hidden = still.hidden;
+    showMode(false);
     const n = palette.colors.length;
     const asked = n < palette.k ? ` (asked for ${palette.k}; the still has fewer distinct colours)` : "";
-    $("result-title").textContent = `${n} colour${n === 1 ? "" : "s"}${asked}`;
+    $("result-title").textContent = `${n} colour${n === 1 ? "" : "s"} · ${paletteTitle(palette)}${asked}`;
     $("coolors").href = "https://coolors.co/" + palette.colors.map((s) => s.hex.slice(1)).join("-");
     result.hidden = false;
+    markStale(false);
+    revealStage();
+  }
+
+  /** The four palettes of the original analysis, one strip each under the still. */
+  function showComparison(comparison) {
+    state.comparison = comparison;
+    state.palette = null;
+    still.classList.remove("alone");
+    strip.hidden = true;
+    compareBox.replaceChildren();
+    for (const palette of comparison.palettes) {
+      const title = document.createElement("h3");
+      title.textContent = `${paletteTitle(palette)} · ${palette.colors.length} colours`;
+      const row = document.createElement("div");
+      row.className = "strip";
+      fillStrip(row, palette);
+      compareBox.append(title, row);
+    }
+    showMode(true);
+    compareBox.hidden = false;
+    const k = comparison.palettes.length ? comparison.palettes[0].k : 0;
+    $("result-title").textContent =
+      `Compared: k-means and agglomerative, RGB and HSV · ${k} colours each`;
+    result.hidden = false;
+    markStale(false);
     revealStage();
   }
 
@@ -190,10 +271,11 @@
     if (which === "sample" && state.sample) {
       chooseSample(state.sample);
     } else if (which === "upload") {
-      showStill(state.fileUrl, state.file ? document.createTextNode(state.file.name) : null);
+      const name = state.file ? state.file.name : "";
+      showStill(state.fileUrl, state.file ? document.createTextNode(name) : null, `The uploaded still, ${name}`);
     } else if (which === "url") {
       const url = urlInput.value.trim();
-      showStill(/^https?:\/\//i.test(url) ? url : null, null);
+      showStill(/^https?:\/\//i.test(url) ? url : null, null, `The still at ${url}`);
     } else {
       showStill(null, null);
     }
@@ -204,7 +286,8 @@
 
   function chooseSample(sample) {
     state.sample = sample;
-    showStill(`${sample.preview}?width=1280`, sampleCredit(sample));
+    const name = sample.name.replace(/_/g, " ");
+    showStill(`${sample.preview}?width=1280`, sampleCredit(sample), `A still from ${name} (sample)`);
   }
 
   async function loadSamples() {
@@ -306,12 +389,35 @@
   minB.addEventListener("input", () => keepOrder(minB));
   maxB.addEventListener("input", () => keepOrder(maxB));
 
+  // Any change of an option after a result is shown marks the result as stale.
+  form.addEventListener("input", () => markStale(true));
+  form.addEventListener("change", () => markStale(true));
+
+  /** One palette or four: the method and space menus apply to one; matched to four. */
+  function selectMode() {
+    const comparing = mode() === "compare";
+    $("method").disabled = comparing;
+    $("space").disabled = comparing;
+    $("compare-hint").hidden = !comparing;
+    order.querySelector('option[value="matched"]').disabled = !comparing;
+    if (comparing && order.value === "share") order.value = "matched";
+    if (!comparing && order.value === "matched") order.value = "share";
+    generate.textContent = comparing ? "Compare palettes" : "Generate palette";
+  }
+  for (const radio of form.querySelectorAll('input[name="mode"]')) {
+    radio.addEventListener("change", selectMode);
+  }
+
   /** The query string of the options, or throws with what to fix. */
   function optionsQuery() {
     const params = new URLSearchParams();
     params.set("k", k.value);
-    params.set("method", $("method").value);
-    params.set("space", $("space").value);
+    if (mode() === "palette") {
+      params.set("method", $("method").value);
+      params.set("space", $("space").value);
+    }
+    const defaultOrder = mode() === "compare" ? "matched" : "share";
+    if (order.value !== defaultOrder) params.set("order", order.value);
     const low = Number(minB.value);
     const high = Number(maxB.value);
     if (!(low < high)) throw new Error("The lowest brightness must be below the highest.");
@@ -327,12 +433,15 @@
 
   // ---- Talking to the server ---------------------------------------------------------
 
-  /** Sends a request, reporting upload progress; resolves with the parsed JSON. */
-  function send(method, url, body, contentType) {
+  /** Sends a request, reporting upload progress; resolves with the parsed JSON (or, with
+   * `asBlob`, the body as a Blob). Cancel aborts it: it rejects with `cancelled` set. */
+  function send(method, url, body, contentType, asBlob) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
+      state.xhr = xhr;
       xhr.open(method, url);
       xhr.timeout = 180000;
+      if (asBlob) xhr.responseType = "blob";
       if (contentType) xhr.setRequestHeader("Content-Type", contentType);
       if (body) {
         xhr.upload.addEventListener("progress", (e) => {
@@ -340,10 +449,14 @@
         });
         xhr.upload.addEventListener("load", () => showProgress("Finding the colours…", null));
       }
-      xhr.addEventListener("load", () => {
+      xhr.addEventListener("load", async () => {
+        if (asBlob && xhr.status >= 200 && xhr.status < 300) {
+          resolve(xhr.response);
+          return;
+        }
         let data = null;
         try {
-          data = JSON.parse(xhr.responseText);
+          data = JSON.parse(asBlob ? await xhr.response.text() : xhr.responseText);
         } catch (_) {
           data = null;
         }
@@ -353,24 +466,30 @@
       });
       xhr.addEventListener("error", () => reject(new Error("Could not reach the server. Is it still running?")));
       xhr.addEventListener("timeout", () => reject(new Error("The server took too long to answer; try again.")));
+      xhr.addEventListener("abort", () => {
+        const cancelled = new Error("Cancelled.");
+        cancelled.cancelled = true;
+        reject(cancelled);
+      });
       xhr.send(body || null);
     });
   }
 
   function request() {
     const params = optionsQuery();
+    const route = mode() === "compare" ? "/api/compare" : "/api/palette";
     switch (source()) {
       case "sample":
         if (!state.sample) throw new Error("Choose one of the sample stills first.");
         params.set("sample", state.sample.name);
         state.label = state.sample.name;
-        return ["GET", `/api/palette?${params}`, null, null, "Finding the colours…"];
+        return ["GET", `${route}?${params}`, null, null, "Finding the colours…"];
       case "upload": {
         const file = state.file;
         if (!file) throw new Error("Choose or drop an image file first.");
         state.label = file.name.replace(/\.[^.]*$/, "") || "upload";
         const type = /^image\//.test(file.type) ? file.type : "application/octet-stream";
-        return ["POST", `/api/palette?${params}`, file, type, "Uploading…"];
+        return ["POST", `${route}?${params}`, file, type, "Uploading…"];
       }
       default: {
         const url = urlInput.value.trim();
@@ -378,8 +497,8 @@
         if (!/^https?:\/\//i.test(url)) throw new Error("The address must start with http:// or https://.");
         params.set("url", url);
         state.label = "still";
-        showStill(url, null);
-        return ["GET", `/api/palette?${params}`, null, null, "Fetching the still and finding the colours…"];
+        showStill(url, null, `The still at ${url}`);
+        return ["GET", `${route}?${params}`, null, null, "Fetching the still and finding the colours…"];
       }
     }
   }
@@ -397,23 +516,38 @@
     }
     const [method, url, body, type, status] = args;
     state.busy = true;
-    generate.disabled = true;
+    // Not `disabled`: a disabled button drops the keyboard focus.
+    generate.setAttribute("aria-disabled", "true");
     form.setAttribute("aria-busy", "true");
     showProgress(status, null);
     revealStage();
     try {
-      showPalette(await send(method, url, body, type));
+      const answer = await send(method, url, body, type);
+      state.shown = [method, url, body, type];
+      if (url.startsWith("/api/compare")) showComparison(answer);
+      else showPalette(answer);
     } catch (err) {
-      result.hidden = true;
-      strip.hidden = true;
-      still.classList.add("alone");
-      showError(`Could not make a palette: ${err.message}`);
+      if (err.cancelled) {
+        showToast("Cancelled");
+        if (!result.hidden) markStale(true);
+      } else {
+        result.hidden = true;
+        strip.hidden = true;
+        compareBox.hidden = true;
+        still.classList.add("alone");
+        showError(`Could not make a palette: ${err.message}`);
+      }
     } finally {
       state.busy = false;
-      generate.disabled = false;
+      state.xhr = null;
+      generate.removeAttribute("aria-disabled");
       form.removeAttribute("aria-busy");
       showProgress(null);
     }
+  });
+
+  $("cancel").addEventListener("click", () => {
+    if (state.xhr) state.xhr.abort();
   });
 
   // ---- Copying and downloads ---------------------------------------------------------
@@ -453,10 +587,41 @@
     setTimeout(() => URL.revokeObjectURL(link.href), 10000);
   }
 
+  /** The figure of what is shown, as the server draws it: the still with its strip (or
+   * with the four strips), asked for again with the options that made it. */
+  async function downloadFigure(stem) {
+    const [method, url, body, type] = state.shown;
+    const figureUrl = `${url}${url.includes("?") ? "&" : "?"}format=png`;
+    showProgress("Drawing the figure…", null);
+    try {
+      save(await send(method, figureUrl, body, type, true), `${stem}.png`);
+    } catch (err) {
+      if (!err.cancelled) showError(`Could not prepare the download: ${err.message}`);
+    } finally {
+      state.xhr = null;
+      showProgress(null);
+    }
+  }
+
   async function download(format) {
+    if (state.comparison) {
+      const k = state.comparison.palettes.length ? state.comparison.palettes[0].k : 0;
+      const stem = `compare-${state.label}-${k}`.replace(/[^\w.-]+/g, "_");
+      if (format === "json") {
+        const text = JSON.stringify(state.comparison, null, 2) + "\n";
+        save(new Blob([text], { type: "application/json" }), `${stem}.json`);
+      } else if (format === "png") {
+        await downloadFigure(stem);
+      }
+      return;
+    }
     const palette = state.palette;
     if (!palette) return;
     const stem = `palette-${state.label}-${palette.colors.length}`.replace(/[^\w.-]+/g, "_");
+    if (format === "png") {
+      await downloadFigure(stem);
+      return;
+    }
     if (format === "json") {
       save(new Blob([JSON.stringify(palette, null, 2) + "\n"], { type: "application/json" }), `${stem}.json`);
       return;
@@ -482,6 +647,7 @@
   }
 
   keepOrder(minB);
+  selectMode();
   selectSource();
   loadSamples();
 })();
