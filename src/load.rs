@@ -101,6 +101,10 @@ impl Still {
                 check_webp_frames(bytes, limits)?;
                 bytes
             }
+            ImageFormat::Tiff => {
+                check_tiff_entries(bytes, limits)?;
+                bytes
+            }
             ImageFormat::Png => {
                 stripped = png_without_extras(bytes);
                 stripped.as_deref().unwrap_or(bytes)
@@ -261,6 +265,67 @@ fn decoder_limits(limits: LoadLimits, sides: bool) -> image::Limits {
     }
     image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8));
     image_limits
+}
+
+/// The entries of a TIFF's first directory (the image decoded) against the limits, before the
+/// decoder reads them: it holds every value of an entry in memory at 32 bytes a value, so a
+/// 700-byte file whose entry claims 8 million values costs 262 MB. No entry may list more
+/// values than the still can have strips or tiles (one a row, or one a 16 x 16 tile), nor
+/// more bytes than the file holds.
+fn check_tiff_entries(bytes: &[u8], limits: LoadLimits) -> Result<()> {
+    let refused = |why: String| Err(Error::Decode(format!("a TIFF {why}")));
+    let big_endian = match bytes.get(..2) {
+        Some(b"II") => false,
+        Some(b"MM") => true,
+        _ => return Ok(()), // not a TIFF header: the decoder says what is wrong
+    };
+    let uint = |at: usize, size: usize| -> Option<u64> {
+        let raw = bytes.get(at..at.checked_add(size)?)?;
+        let fold = |n: u64, &b: &u8| (n << 8) | u64::from(b);
+        Some(if big_endian {
+            raw.iter().fold(0, fold)
+        } else {
+            raw.iter().rev().fold(0, fold)
+        })
+    };
+    // Classic TIFF: 4-byte offsets and counts, 12-byte entries; BigTIFF: 8, 8 and 20.
+    let (word, count_at, entry_size) = match uint(2, 2) {
+        Some(42) => (4, 2, 12),
+        Some(43) => (8, 8, 20),
+        _ => return Ok(()),
+    };
+    let Some(directory) = uint(4, word).and_then(|o| usize::try_from(o).ok()) else {
+        return Ok(());
+    };
+    let entries = uint(directory, count_at).unwrap_or(0);
+    let most_values = u64::from(limits.max_side).max(limits.max_pixels / 256);
+    for i in 0..entries.min(u64::from(u16::MAX)) as usize {
+        let at = directory + count_at + i * entry_size;
+        let (Some(tag), Some(kind), Some(count)) =
+            (uint(at, 2), uint(at + 2, 2), uint(at + 4, word))
+        else {
+            break; // a directory cut short: the decoder reports it
+        };
+        let value_size = match kind {
+            1 | 2 | 6 | 7 => 1,
+            3 | 8 => 2,
+            4 | 9 | 11 | 13 => 4,
+            5 | 10 | 12 | 16 | 17 | 18 => 8,
+            _ => continue, // a type the decoder skips
+        };
+        // Text is read compactly, and the ICC profile (tag 34675) only when asked for, which
+        // decoding does not; both are bounded by the file's size alone.
+        let compact = kind == 2 || tag == 34675;
+        if count > most_values && !compact {
+            return refused(format!("entry (tag {tag}) lists {count} values, more than a still within the limits can need ({most_values})"));
+        }
+        if count.saturating_mul(value_size) > bytes.len() as u64 {
+            return refused(format!(
+                "entry (tag {tag}) claims more bytes than the file holds"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The first frame of a GIF (the one decoded) against the limits: a frame may be larger
@@ -514,6 +579,26 @@ mod tests {
         img.put_pixel(1, 0, image::Rgba([200, 0, 0, 0]));
         let still = Still::from_bytes(&png_bytes(DynamicImage::ImageRgba8(img))).unwrap();
         assert_eq!(still.opaque_pixels().collect::<Vec<_>>(), vec![[1, 2, 3]]);
+    }
+
+    #[test]
+    fn tiff_entries_claiming_millions_of_values_are_refused_before_decoding() {
+        // A 10 x 8 TIFF whose predictor entry claims 8,192,001 values (fuzzing found it: the
+        // decoder held 262 MB for it).
+        let mut tiff = Vec::new();
+        image::DynamicImage::ImageRgb8(image::RgbImage::new(10, 8))
+            .write_to(&mut Cursor::new(&mut tiff), ImageFormat::Tiff)
+            .unwrap();
+        assert!(Still::from_bytes(&tiff).is_ok());
+        let directory = u32::from_le_bytes(tiff[4..8].try_into().unwrap()) as usize;
+        let entries = u16::from_le_bytes([tiff[directory], tiff[directory + 1]]) as usize;
+        let at = directory + 2 + (entries - 1) * 12;
+        // The last entry becomes a predictor (317) of 8,192,001 shorts.
+        tiff[at..at + 2].copy_from_slice(&317u16.to_le_bytes());
+        tiff[at + 2..at + 4].copy_from_slice(&3u16.to_le_bytes());
+        tiff[at + 4..at + 8].copy_from_slice(&8_192_001u32.to_le_bytes());
+        let err = Still::from_bytes(&tiff).err().expect("refused").to_string();
+        assert!(err.contains("tag 317") && err.contains("8192001"), "{err}");
     }
 
     #[test]
