@@ -589,7 +589,7 @@ fn ase_and_css_exports_hold_every_colour() {
     let ase = run(&["extract", path_str(&still), "-k", "6", "--format", "ase"]);
     assert!(ase.status.success(), "{}", stderr(&ase));
     let (group, colours) = common::parse_ase(&ase.stdout);
-    assert_eq!(group, "Sol_Levante (k-means, RGB, k=6)");
+    assert_eq!(group, "Sol_Levante (k-medians, LAB, k=6)"); // the default method and space
     assert_eq!(colours.len(), swatches.len());
     for (colour, (rgb, share)) in colours.iter().zip(&swatches) {
         assert_eq!(&colour.rgb, rgb, "{colour:?}");

@@ -502,7 +502,7 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
         page["focus"], "generate",
         "focus kept after Generate: {page}"
     );
-    assert_eq!(page["title"], "5 colours · k-means, RGB", "{page}");
+    assert_eq!(page["title"], "5 colours · k-medians, CIELAB", "{page}");
     assert_eq!(page["alt"], "A still from El Fuente (sample)", "{page}");
     assert_eq!(page["progress"], "progress-text", "{page}");
     let edges = page["dark"].as_array().expect("dark chips");
