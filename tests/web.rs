@@ -699,9 +699,23 @@ async fn run(client: Client, base: String, still: color_palettes::Still, sample:
     screenshot(&client, "web-compare.png").await;
 
     // Cancel: a running request is aborted, and the page says so.
-    js(&client, "window.sawProgress = false; return null;").await;
-    click(&client, "#generate").await;
-    click(&client, "#cancel").await;
+    // Both clicks in one script: the request cannot finish between them (a fast palette
+    // could, between two WebDriver round trips), and the cancel button must be showing.
+    let cancel_shown = js(
+        &client,
+        "window.sawProgress = false;
+         document.getElementById('generate').click();
+         const cancel = document.getElementById('cancel');
+         const shown = cancel.offsetParent !== null;
+         cancel.click();
+         return shown;",
+    )
+    .await;
+    assert_eq!(
+        cancel_shown,
+        json!(true),
+        "the cancel button shows while a request runs"
+    );
     wait_for("the cancellation", || async {
         let v = js(
             &client,
