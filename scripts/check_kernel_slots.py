@@ -4,11 +4,12 @@
 scripts/evcxr_kernel.sh gives each `rust` kernel a build directory of its own
 (target/evcxr/slotN); a slot never used before is seeded with a copy of a warm one (marked
 `.warm` by postBuild's warm-up), so it need not compile the crate again. This script runs
-after the notebooks (which built slot0): it marks slot0 warm as the warm-up would, holds
-slot0's lock as a running kernel does, empties the next slot, starts a kernel, runs the
-notebooks' first cell and one palette, and checks that the kernel took the next slot and
-used the copied crate (its compiled `color_palettes` library keeps slot0's modification
-time: cargo did not rebuild it).
+after the notebooks (which built slot0): it first runs the cells below in slot0 (so slot0 is
+fresh for exactly what the second kernel builds, whatever build directory it was copied
+from), marks slot0 warm as the warm-up would, holds slot0's lock as a running kernel does,
+empties the next slot, starts a kernel, runs the same cells, and checks that the kernel took
+the next slot and used the copied crate (its compiled `color_palettes` library keeps
+slot0's modification time: cargo did not rebuild it).
 
     python3 scripts/check_kernel_slots.py     # after scripts/run_notebooks.py
 """
@@ -57,23 +58,29 @@ def run(cell: str, client) -> str:
     )
 
 
+def run_kernel() -> tuple[list[str], float]:
+    """Starts a kernel, runs CELLS; what each printed, and the seconds it all took."""
+    started = time.monotonic()
+    manager, client = start_new_kernel(kernel_name="rust", cwd=str(ROOT / "notebooks"))
+    try:
+        printed = [run(cell, client) for cell in CELLS]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return printed, time.monotonic() - started
+
+
 def main() -> None:
     warm = BASE / "slot0"
     if not crate_libraries(warm):
         sys.exit(f"FAIL: {warm} has no compiled color_palettes: run scripts/run_notebooks.py first")
-    (warm / ".warm").touch()
     second = BASE / "slot1"
     shutil.rmtree(second, ignore_errors=True)
+    run_kernel()  # takes slot0, the first free one: the warm-up for exactly these cells
+    (warm / ".warm").touch()
     with open(BASE / "slot0.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as slot0's kernel holds it
-        started = time.monotonic()
-        manager, client = start_new_kernel(kernel_name="rust", cwd=str(ROOT / "notebooks"))
-        try:
-            printed = [run(cell, client) for cell in CELLS]
-        finally:
-            client.stop_channels()
-            manager.shutdown_kernel(now=True)
-        seconds = time.monotonic() - started
+        printed, seconds = run_kernel()
     if "2" not in printed[-1]:
         sys.exit(f"FAIL: the palette cell printed {printed[-1]!r}, expected 2")
     copied, built = crate_libraries(warm), crate_libraries(second)
