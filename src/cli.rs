@@ -44,13 +44,8 @@ pub struct ExtractArgs {
     pub still: String,
     #[command(flatten)]
     pub options: ClusterArgs,
-    /// Clustering method (default: k-medians, the palette closest to the still; kmeans is
-    /// the original's).
-    #[arg(long, value_enum, default_value_t = Method::default())]
-    pub method: Method,
-    /// Colour space to cluster in (default: CIELAB; rgb is the original's).
-    #[arg(long, value_enum, default_value_t = ColorSpace::default())]
-    pub space: ColorSpace,
+    #[command(flatten)]
+    pub method: MethodArgs,
     /// What to print (png and svg print the still with its strip).
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
@@ -82,12 +77,8 @@ pub struct FilmArgs {
     pub input: Vec<String>,
     #[command(flatten)]
     pub options: ClusterArgs,
-    /// Clustering method.
-    #[arg(long, value_enum, default_value_t = Method::Kmeans)]
-    pub method: Method,
-    /// Colour space to cluster in.
-    #[arg(long, value_enum, default_value_t = ColorSpace::Rgb)]
-    pub space: ColorSpace,
+    #[command(flatten)]
+    pub method: MethodArgs,
     #[command(flatten)]
     pub film: FilmFlags,
     /// Write the barcode (one column per sampled frame, with a time axis) as PNG or SVG.
@@ -117,12 +108,8 @@ pub struct FilmsArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub options: ClusterArgs,
-    /// Clustering method.
-    #[arg(long, value_enum, default_value_t = Method::Kmeans)]
-    pub method: Method,
-    /// Colour space to cluster in.
-    #[arg(long, value_enum, default_value_t = ColorSpace::Rgb)]
-    pub space: ColorSpace,
+    #[command(flatten)]
+    pub method: MethodArgs,
     #[command(flatten)]
     pub film: FilmFlags,
 }
@@ -222,6 +209,27 @@ impl ClusterArgs {
             .brightness(self.min_brightness, self.max_brightness)
             .seed(self.seed)
             .threads(self.threads)
+    }
+}
+
+/// The method and colour space of `extract`, `film` and `films` (`compare` draws all four of
+/// the original's).
+#[derive(Args)]
+pub struct MethodArgs {
+    /// Clustering method (default: k-medians, the palette closest to the still; kmeans is
+    /// the original's).
+    #[arg(long, value_enum, default_value_t = Method::default())]
+    pub method: Method,
+    /// Colour space to cluster in (default: CIELAB; rgb is the original's).
+    #[arg(long, value_enum, default_value_t = ColorSpace::default())]
+    pub space: ColorSpace,
+}
+
+impl MethodArgs {
+    /// `options` with this method and space.
+    #[must_use]
+    pub fn apply(&self, options: PaletteOptions) -> PaletteOptions {
+        options.method(self.method).space(self.space)
     }
 }
 

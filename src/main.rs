@@ -60,12 +60,7 @@ fn main() -> ExitCode {
 
 /// `extract`: the palette of one still, printed, and its figure if asked for.
 fn extract(args: &ExtractArgs) -> Result<()> {
-    let options = args
-        .options
-        .options()
-        .method(args.method)
-        .space(args.space)
-        .check()?;
+    let options = args.method.apply(args.options.options()).check()?;
     args.order.for_one_palette()?;
     let still = load(&args.still)?;
     // Letterbox bars would pull the palette toward black: cut them first (`--no-crop` keeps them).
@@ -104,7 +99,7 @@ fn compare(args: &CompareArgs) -> Result<()> {
 
 /// `film`: a film's palettes (and scenes, barcode), printed as JSON or as its palette.
 fn film(args: &FilmArgs) -> Result<()> {
-    let palette = args.options.options().method(args.method).space(args.space);
+    let palette = args.method.apply(args.options.options());
     let mut options = args.film.options(palette);
     // The figure of --png and --format png|svg is the barcode with the palette strip.
     let figure_wanted = args.png.is_some() || args.format.is_figure();
@@ -153,7 +148,7 @@ fn film(args: &FilmArgs) -> Result<()> {
 
 /// `films`: every film of a folder, one JSON line each, skipping those already done.
 fn films(args: &FilmsArgs) -> Result<()> {
-    let palette = args.options.options().method(args.method).space(args.space);
+    let palette = args.method.apply(args.options.options());
     let options = args.film.options(palette);
     let summary = batch::run(&args.folder, &args.out, &options, |source, line| {
         let status = if line.contains("\"error\"") {

@@ -120,8 +120,8 @@ pub fn lab64([r, g, b]: [u8; 3]) -> Lab<D65, f64> {
 }
 
 /// `palette`'s sRGB transfer function for each 8-bit level, computed once: the same numbers
-/// as `into_linear`, without three `powf` per colour.
-fn linear_table() -> &'static [f32; 256] {
+/// as `into_linear`, without three `powf` per colour (also the barcode's gamma-correct means).
+pub(crate) fn linear_table() -> &'static [f32; 256] {
     static TABLE: OnceLock<[f32; 256]> = OnceLock::new();
     TABLE.get_or_init(|| {
         std::array::from_fn(|i| {

@@ -456,6 +456,9 @@ fn stills_are_the_frames_of_a_film_in_name_order() {
         .save(sizes.join("b.png"))
         .unwrap();
     let json = json_of(&run(&["film", s(&sizes), "-k", "2"]));
+    // With no method named, a film gets the same default as a still.
+    assert_eq!(json["palette"]["method"], "kmedians");
+    assert_eq!(json["palette"]["space"], "lab");
     let mut found = swatches(&json["palette"]);
     found.sort_by_key(|(rgb, _)| *rgb);
     assert_eq!(found, vec![([40, 40, 200], 0.5), ([200, 40, 40], 0.5)]);

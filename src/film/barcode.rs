@@ -9,14 +9,13 @@
 //! Drawn as a [`Figure`], so PNG and SVG agree and text goes through the same drawing code
 //! as every other figure.
 
-use std::sync::OnceLock;
-
 use palette::{LinSrgb, Srgb};
 
 use crate::error::Result;
 use crate::load::Still;
 use crate::pipeline::ValidOptions;
 use crate::render::Figure;
+use crate::space::linear_table;
 
 use super::Frame;
 
@@ -52,19 +51,6 @@ pub enum Column {
     Squeeze(Vec<[u8; 3]>),
     /// Colours and their shares, largest first.
     Palette(Vec<([u8; 3], f64)>),
-}
-
-/// Linear light of each 8-bit sRGB level.
-fn linear_table() -> &'static [f32; 256] {
-    static TABLE: OnceLock<[f32; 256]> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        std::array::from_fn(|i| {
-            Srgb::new(i as u8, 0, 0)
-                .into_format::<f32>()
-                .into_linear()
-                .red
-        })
-    })
 }
 
 /// The 8-bit sRGB colour of a linear-light mean.
