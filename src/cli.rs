@@ -76,11 +76,7 @@ pub struct FilmArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub input: Vec<String>,
     #[command(flatten)]
-    pub options: ClusterArgs,
-    #[command(flatten)]
-    pub method: MethodArgs,
-    #[command(flatten)]
-    pub film: FilmFlags,
+    pub film: FilmRunArgs,
     /// Write the barcode (one column per sampled frame, with a time axis) as PNG or SVG.
     #[arg(long, value_name = "FILE.png|FILE.svg")]
     pub barcode: Option<PathBuf>,
@@ -107,11 +103,27 @@ pub struct FilmsArgs {
     #[arg(long, value_name = "FILE.jsonl")]
     pub out: PathBuf,
     #[command(flatten)]
+    pub film: FilmRunArgs,
+}
+
+/// What `film` and `films` share: the palette options and how a film is read.
+#[derive(Args)]
+pub struct FilmRunArgs {
+    #[command(flatten)]
     pub options: ClusterArgs,
     #[command(flatten)]
     pub method: MethodArgs,
     #[command(flatten)]
-    pub film: FilmFlags,
+    pub flags: FilmFlags,
+}
+
+impl FilmRunArgs {
+    /// The film options, unchecked.
+    #[must_use]
+    pub fn options(&self) -> FilmOptions {
+        self.flags
+            .options(self.method.apply(self.options.options()))
+    }
 }
 
 /// How a film is sampled, cut and cropped.

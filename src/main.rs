@@ -99,8 +99,7 @@ fn compare(args: &CompareArgs) -> Result<()> {
 
 /// `film`: a film's palettes (and scenes, barcode), printed as JSON or as its palette.
 fn film(args: &FilmArgs) -> Result<()> {
-    let palette = args.method.apply(args.options.options());
-    let mut options = args.film.options(palette);
+    let mut options = args.film.options();
     // The figure of --png and --format png|svg is the barcode with the palette strip.
     let figure_wanted = args.png.is_some() || args.format.is_figure();
     if args.barcode.is_some() || figure_wanted {
@@ -148,8 +147,7 @@ fn film(args: &FilmArgs) -> Result<()> {
 
 /// `films`: every film of a folder, one JSON line each, skipping those already done.
 fn films(args: &FilmsArgs) -> Result<()> {
-    let palette = args.method.apply(args.options.options());
-    let options = args.film.options(palette);
+    let options = args.film.options();
     let summary = batch::run(&args.folder, &args.out, &options, |source, line| {
         let status = if line.contains("\"error\"") {
             "failed"
