@@ -11,6 +11,8 @@
 
 #[path = "common/hostile.rs"]
 mod hostile;
+#[path = "common/serve.rs"]
+mod serve;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -31,6 +33,7 @@ use color_palettes::{Error, Figure, Method, PaletteOptions, Still, StripStyle};
 use image::{DynamicImage, ImageFormat, RgbImage};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use serve::{Binary, Launch};
 
 use hostile::{gif_frame_over_screen, gradient, iccp_bomb, png, webp_frame_over_canvas};
 
@@ -510,46 +513,13 @@ fn downloads_waiting_for_a_job_are_bounded() {
 
 // ---- 3. Idle connections --------------------------------------------------------------
 
-/// `color-palettes serve` under an open-file limit of 256, as the audit ran it.
-struct Binary {
-    child: std::process::Child,
-    addr: SocketAddr,
-}
-
-impl Binary {
-    fn start(args: &[&str]) -> Binary {
-        let script = "ulimit -n 256 && exec \"$0\" serve --addr 127.0.0.1:0 \"$@\"";
-        let mut child = std::process::Command::new("sh")
-            .args(["-c", script, env!("CARGO_BIN_EXE_color-palettes")])
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn serve");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout");
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-            .expect("first line");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .parse()
-            .expect("address");
-        Binary { child, addr }
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn healthz_answers_under_300_idle_connections() {
-    let server = Binary::start(&[]);
+    // Under an open-file limit of 256, as the audit ran it.
+    let server = Binary::launch(&Launch {
+        max_open_files: Some(256),
+        ..Launch::default()
+    });
     let idle: Vec<TcpStream> = (0..300)
         .filter_map(|_| TcpStream::connect_timeout(&server.addr, Duration::from_secs(2)).ok())
         .collect();

@@ -10,11 +10,13 @@
 #![cfg(feature = "server")]
 
 mod common;
+#[path = "common/serve.rs"]
+mod serve;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -27,6 +29,7 @@ use color_palettes::load::LoadLimits;
 use color_palettes::server::{self, Config};
 use color_palettes::{data, ColorSpace, Method};
 use serde_json::Value;
+use serve::{Binary, Launch};
 
 // ---- Images -------------------------------------------------------------------------
 
@@ -1415,75 +1418,6 @@ fn a_request_past_the_deadline_is_answered_503() {
 
 // ---- The binary -----------------------------------------------------------------------
 
-/// `color-palettes serve` with `args`, its address read from the first line of stdout.
-struct Binary {
-    child: Child,
-    base: String,
-}
-
-impl Binary {
-    fn start(args: &[&str]) -> Binary {
-        Binary::start_with_env(args, &[])
-    }
-
-    /// As [`Binary::start`], with environment variables set for the server.
-    fn start_with_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> Binary {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_color-palettes"))
-            .envs(env.iter().map(|(k, v)| (*k, *v)))
-            .arg("serve")
-            .args(["--addr", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn color-palettes serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("first line");
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Binary { child, base }
-    }
-
-    /// Sends SIGTERM and returns the exit status and everything written to stderr.
-    fn terminate(mut self) -> (std::process::ExitStatus, String) {
-        let pid = self.child.id().to_string();
-        let killed = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill");
-        assert!(killed.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("the server did not stop within 10 s of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let mut stderr = String::new();
-        if let Some(mut pipe) = self.child.stderr.take() {
-            let _ = pipe.read_to_string(&mut stderr);
-        }
-        (status, stderr)
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn the_binary_serves_logs_and_stops_on_sigterm() {
     let server = Binary::start(&[]);
@@ -1540,8 +1474,10 @@ fn an_unavailable_sample_is_a_503() {
     std::fs::write(stills.join(&sample.file), b"not the still").expect("damaged copy");
     // A file where the cache folder should be: a download could not be saved.
     std::fs::write(&cache, b"").expect("cache placeholder");
-    let server =
-        Binary::start_with_env(&[], &[(data::DATA_ENV, &stills), (data::CACHE_ENV, &cache)]);
+    let server = Binary::launch(&Launch {
+        env: &[(data::DATA_ENV, &stills), (data::CACHE_ENV, &cache)],
+        ..Launch::default()
+    });
     for route in [
         format!("/api/samples/{}", sample.name),
         format!("/api/palette?sample={}", sample.name),
