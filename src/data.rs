@@ -92,6 +92,16 @@ pub fn still(name: &str) -> Result<Still> {
     Still::open(path(name)?)
 }
 
+/// A still named the way a person names one (the CLI's argument, the notebooks' "try your own
+/// still"): the file at `source` when there is one, else the sample still of that name, else
+/// `source` opened as a path, so that the error names the missing file.
+pub fn file_or_sample(source: &str) -> Result<Still> {
+    if !Path::new(source).exists() && sample(source).is_ok() {
+        return still(source);
+    }
+    Still::open(source)
+}
+
 /// The local path of a verified copy of a sample still, downloading it if needed. A copy in
 /// `COLOR_PALETTES_DATA` that does not match its sha256 is an error; a cached one is
 /// downloaded again.

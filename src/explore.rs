@@ -7,8 +7,6 @@
 //! Functions that print say so: they print what a notebook cell shows as text, and return
 //! the figure the cell shows as a picture.
 
-use std::path::Path;
-
 use palette::{FromColor, Hsv, Srgb};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -30,10 +28,7 @@ pub fn open(source: &str) -> Result<Still> {
     if source.starts_with("http://") || source.starts_with("https://") {
         return Still::from_url(source);
     }
-    if !Path::new(source).exists() && data::sample(source).is_ok() {
-        return data::still(source);
-    }
-    Still::open(source)
+    data::file_or_sample(source)
 }
 
 /// The palettes as a table: one column per palette (its title, then `#rrggbb share%`).

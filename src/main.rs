@@ -214,11 +214,7 @@ fn load(source: &str) -> Result<Still> {
             })?;
         return Still::from_bytes(&bytes);
     }
-    let path = Path::new(source);
-    if !path.exists() && data::sample(source).is_ok() {
-        return data::still(source);
-    }
-    Still::open(path)
+    data::file_or_sample(source)
 }
 
 /// What a palette read from `source` is called in a saved file: the file's stem, or the
