@@ -345,9 +345,8 @@ pub fn masked(still: &Still, filter: Brightness, paint: [u8; 3]) -> Result<Still
         .rgba()
         .pixels()
         .map(|p| {
-            let [r, g, b, a] = p.0;
-            if a >= 128 && filter.keeps([r, g, b]) {
-                [r, g, b]
+            if filter.keeps_pixel(&p.0) {
+                [p[0], p[1], p[2]]
             } else {
                 paint
             }
@@ -440,6 +439,12 @@ mod tests {
         assert!(d < 5.0);
         let still = Still::from_rgb(2, 1, &[[0, 0, 0], [128, 128, 128]]).unwrap();
         let m = masked(&still, Brightness { min: 0.1, max: 0.9 }, [255, 0, 255]).unwrap();
+        assert_eq!(m.rgb().get_pixel(0, 0).0, [255, 0, 255]);
+        assert_eq!(m.rgb().get_pixel(1, 0).0, [128, 128, 128]);
+        // A transparent pixel is painted too, however bright.
+        let rgba = image::RgbaImage::from_raw(2, 1, vec![128, 128, 128, 127, 128, 128, 128, 128]);
+        let translucent = Still::from_dynamic(image::DynamicImage::ImageRgba8(rgba.unwrap()));
+        let m = masked(&translucent, Brightness::default(), [255, 0, 255]).unwrap();
         assert_eq!(m.rgb().get_pixel(0, 0).0, [255, 0, 255]);
         assert_eq!(m.rgb().get_pixel(1, 0).0, [128, 128, 128]);
         let histogram = brightness_histogram(&still, Brightness::default());

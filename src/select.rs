@@ -61,6 +61,13 @@ impl Brightness {
         self.channel_sums().contains(&channel_sum(r, g, b))
     }
 
+    /// Whether a still's pixel (RGB, or RGBA with its alpha) takes part: the test a
+    /// [`Selection`] applies, for code that must also see the pixels it drops.
+    #[must_use]
+    pub(crate) fn keeps_pixel(self, pixel: &[u8]) -> bool {
+        kept(pixel, &self.channel_sums()).is_some()
+    }
+
     /// The filter on integer channel sums: `min * 765 <= r + g + b <= max * 765`.
     fn channel_sums(self) -> RangeInclusive<u16> {
         (self.min * 765.0).ceil() as u16..=(self.max * 765.0).floor() as u16
