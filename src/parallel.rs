@@ -67,9 +67,58 @@ pub(crate) fn run_all<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync
     })
 }
 
+/// Runs `f` with any rayon splitting inside it (linfa's k-means) kept to one worker thread
+/// of the calling thread's own. linfa splits each step of its k-means over rayon's global
+/// pool; on the ~1,000 sampled colours a step is shorter than handing it over, and a loaded
+/// server sat a tenth idle waiting for those hand-overs. One hand-over per call is left.
+pub(crate) fn with_rayon_on_one_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    thread_local! {
+        // Built at a thread's first call; dropped, with its worker, when the thread ends.
+        static POOL: Option<rayon::ThreadPool> = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "color-palettes-rayon".into())
+            .build()
+            .ok();
+    }
+    POOL.with(|pool| match pool {
+        Some(pool) => pool.install(f),
+        // No thread to be had: rayon's global pool, as before.
+        None => f(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rayon_work_inside_stays_on_one_worker_thread() {
+        use rayon::prelude::*;
+        assert_eq!(
+            rayon::current_thread_index(),
+            None,
+            "the test runs outside rayon"
+        );
+        let (index, workers, threads) = with_rayon_on_one_thread(|| {
+            let mut threads: Vec<_> = (0..64)
+                .into_par_iter()
+                .map(|_| std::thread::current().id())
+                .collect();
+            threads.dedup();
+            (
+                rayon::current_thread_index(),
+                rayon::current_num_threads(),
+                threads.len(),
+            )
+        });
+        assert_eq!((index, workers, threads), (Some(0), 1, 1));
+        // The same thread's pool again, not a new one.
+        let again = with_rayon_on_one_thread(|| std::thread::current().id());
+        assert_eq!(
+            again,
+            with_rayon_on_one_thread(|| std::thread::current().id())
+        );
+    }
 
     #[test]
     fn split_covers_every_index_once() {

@@ -42,7 +42,7 @@ def upscaled_still(dest: Path) -> bytes:
     return dest.read_bytes()
 
 
-def instructions(binary: str, body: bytes, requests: int, out: Path) -> int:
+def instructions(binary: str, body: bytes, requests: int, out: Path, query: str) -> int:
     """Total instructions of one server run that answers `requests` POSTs, then stops."""
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary, "serve", "--addr", "127.0.0.1:0"],
@@ -52,7 +52,7 @@ def instructions(binary: str, body: bytes, requests: int, out: Path) -> int:
         first = server.stdout.readline().strip() if server.stdout else ""
         if not first.startswith("listening on "):
             sys.exit(f"{binary}: unexpected first line {first!r}")
-        url = first.removeprefix("listening on ") + "/api/palette"
+        url = first.removeprefix("listening on ") + "/api/palette" + (f"?{query}" if query else "")
         for _ in range(requests):
             request = urllib.request.Request(url, data=body, headers={"Content-Type": "image/png"}, method="POST")
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as reply:
@@ -72,13 +72,15 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("binaries", nargs="+", help="color-palettes binaries built with --features server")
     p.add_argument("--requests", type=int, default=5, help="requests per run (default 5)")
+    p.add_argument("--query", default="method=kmeans&space=rgb",
+                   help="query for /api/palette, as in run.py (default 'method=kmeans&space=rgb')")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         body = upscaled_still(Path(tmp) / "still.png")
         results = []
         for binary in a.binaries:
-            idle = instructions(binary, body, 0, Path(tmp) / "idle.out")
-            busy = instructions(binary, body, a.requests, Path(tmp) / "busy.out")
+            idle = instructions(binary, body, 0, Path(tmp) / "idle.out", a.query)
+            busy = instructions(binary, body, a.requests, Path(tmp) / "busy.out", a.query)
             per_request = (busy - idle) / a.requests
             results.append(per_request)
             print(f"{binary}: {per_request / 1e6:.1f} M instructions per request")

@@ -17,6 +17,7 @@ use rand_xoshiro::Xoshiro256Plus;
 
 use crate::assign::assign;
 use crate::error::{Error, Result};
+use crate::parallel::with_rayon_on_one_thread;
 use crate::points::{Point, Points};
 
 /// Pixels drawn for linfa's k-means (per centre, with a floor).
@@ -61,13 +62,15 @@ fn sample_centres(sample: &[Point], k: usize, rng: Xoshiro256Plus) -> Result<Vec
             .collect());
     }
     let records = Array2::from_shape_fn((sample.len(), 3), |(i, j)| f64::from(sample[i][j]));
-    let model = KMeans::params_with_rng(k, rng)
-        .n_runs(RUNS)
-        .init_method(KMeansInit::KMeansPlusPlus)
-        .max_n_iterations(SAMPLE_ITERATIONS)
-        .tolerance(1e-3)
-        .fit(&DatasetBase::from(records))
-        .map_err(|e| Error::Clustering(format!("k-means failed: {e}")))?;
+    let model = with_rayon_on_one_thread(|| {
+        KMeans::params_with_rng(k, rng)
+            .n_runs(RUNS)
+            .init_method(KMeansInit::KMeansPlusPlus)
+            .max_n_iterations(SAMPLE_ITERATIONS)
+            .tolerance(1e-3)
+            .fit(&DatasetBase::from(records))
+    })
+    .map_err(|e| Error::Clustering(format!("k-means failed: {e}")))?;
     Ok(model
         .centroids()
         .rows()
