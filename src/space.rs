@@ -126,12 +126,8 @@ pub fn lab64([r, g, b]: [u8; 3]) -> Lab<D65, f64> {
 pub(crate) fn linear_table() -> &'static [f32; 256] {
     static TABLE: OnceLock<[f32; 256]> = OnceLock::new();
     TABLE.get_or_init(|| {
-        std::array::from_fn(|i| {
-            Srgb::new(i as u8, 0, 0)
-                .into_format::<f32>()
-                .into_linear()
-                .red
-        })
+        let unit = unit_table();
+        std::array::from_fn(|i| Srgb::new(unit[i], 0.0, 0.0).into_linear().red)
     })
 }
 
