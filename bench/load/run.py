@@ -332,7 +332,7 @@ def main() -> None:
         a.out.write_text("# Load benchmark\n\nThe section below is also folded into `BENCHMARKS.md` (same markers).\n\n" + section)
     log(f"wrote {a.out}")
     benchmarks = ROOT / "BENCHMARKS.md"
-    if benchmarks.is_file() and replace_section(benchmarks, section):
+    if replace_section(benchmarks, section):
         log(f"replaced the load section of {benchmarks}")
     print(section)
 
