@@ -9,6 +9,38 @@ use color_palettes::film::FilmOptions;
 use color_palettes::format::{Format, FIGURE_WIDTH};
 use color_palettes::{ColorSpace, Method, Order, PaletteOptions};
 
+/// The one line the CLI prints for `error`: the library's message, with the options it
+/// names spelled as this command line's flags (`min_brightness` as `--min-brightness`).
+#[must_use]
+pub fn message(error: &color_palettes::Error) -> String {
+    match error {
+        color_palettes::Error::BadOption { name, problem } => {
+            let mut problem = problem.clone();
+            // Only names with an underscore are replaced inside the text: no English word
+            // has one, so no other word is taken for an option.
+            for other in [
+                "min_brightness",
+                "max_brightness",
+                "cut_threshold",
+                "min_scene",
+            ] {
+                problem = problem.replace(other, &flag(other));
+            }
+            format!("invalid option: {} {problem}", flag(name))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The flag of the option the library calls `name`: `-k`, else `--` and the name in kebab
+/// case.
+fn flag(name: &str) -> String {
+    match name {
+        "k" => "-k".to_owned(),
+        _ => format!("--{}", name.replace('_', "-")),
+    }
+}
+
 /// Colour palettes from film stills.
 #[derive(Parser)]
 #[command(version, about, long_about = None)]

@@ -127,10 +127,10 @@ impl PaletteOptions {
     /// are validated.
     pub fn check(&self) -> Result<ValidOptions> {
         if !(1..=MAX_K).contains(&self.k) {
-            return Err(Error::InvalidOption(format!(
-                "k must be between 1 and {MAX_K} (got {})",
-                self.k
-            )));
+            return Err(Error::option(
+                "k",
+                format!("must be between 1 and {MAX_K} (got {})", self.k),
+            ));
         }
         self.brightness.validate()?;
         Ok(ValidOptions(*self))
@@ -545,7 +545,7 @@ mod tests {
         for k in [0, MAX_K + 1] {
             let err = PaletteOptions::new().k(k).extract(&still).unwrap_err();
             assert!(
-                matches!(err, Error::InvalidOption(_)) && err.to_string().contains("k must be"),
+                matches!(err, Error::BadOption { name: "k", .. }) && err.to_string().contains("k must be"),
                 "{err}"
             );
         }
