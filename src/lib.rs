@@ -49,9 +49,11 @@ pub mod pipeline;
 mod points;
 pub mod quality;
 pub mod render;
+pub mod request;
 pub mod select;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod source;
 pub mod space;
 pub mod text;
 
@@ -65,5 +67,7 @@ pub use order::Order;
 pub use palette::{Palette, Swatch};
 pub use pipeline::{comparison, PaletteOptions, ValidOptions};
 pub use render::{Figure, StripStyle};
+pub use request::{Answer, Request, Task, ValidRequest};
 pub use select::Brightness;
+pub use source::Source;
 pub use space::ColorSpace;

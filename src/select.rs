@@ -26,11 +26,14 @@ pub struct Brightness {
 impl Default for Brightness {
     /// Keeps every pixel.
     fn default() -> Self {
-        Self { min: 0.0, max: 1.0 }
+        Self::EVERYTHING
     }
 }
 
 impl Brightness {
+    /// The filter that keeps every pixel.
+    pub const EVERYTHING: Brightness = Brightness { min: 0.0, max: 1.0 };
+
     /// Checks that `0 <= min <= max <= 1`.
     pub fn validate(self) -> Result<Self> {
         let ok = |v: f32| (0.0..=1.0).contains(&v);
