@@ -16,8 +16,8 @@
 
 use crate::cells::{cell_base, cell_of, within_cell, Cells, CELLS, LEVELS, SIDE};
 use crate::parallel::{run_all, split};
-use crate::points::{distance2, Point, Points};
-use crate::space::ColorSpace;
+use crate::points::{Point, Points};
+use crate::space::{distance2, ColorSpace};
 
 /// Centres per block of [`CentreIndex`].
 const LANES: usize = 8;

@@ -170,25 +170,21 @@ pub fn matching(reference: &[[u8; 3]], colours: &[[u8; 3]]) -> Vec<Option<usize>
         reference.iter().map(lab).collect(),
         colours.iter().map(lab).collect(),
     );
-    let distance = |x: &[f64; 3], y: &[f64; 3]| {
-        ((x[0] - y[0]).powi(2) + (x[1] - y[1]).powi(2) + (x[2] - y[2]).powi(2)).sqrt()
+    // The Hungarian method takes at least as many columns as rows: the shorter list is the rows.
+    let costs = |rows: &[[f64; 3]], columns: &[[f64; 3]]| -> Vec<Vec<f64>> {
+        rows.iter()
+            .map(|&x| columns.iter().map(|&y| space::distance(x, y)).collect())
+            .collect()
     };
     let mut partner = vec![None; colours.len()];
     if colours.len() <= reference.len() {
         // Rows are the colours, columns the reference.
-        let cost: Vec<Vec<f64>> = c
-            .iter()
-            .map(|x| r.iter().map(|y| distance(x, y)).collect())
-            .collect();
-        for (row, column) in hungarian(&cost).into_iter().enumerate() {
+        for (row, column) in hungarian(&costs(&c, &r)).into_iter().enumerate() {
             partner[row] = Some(column);
         }
     } else {
-        let cost: Vec<Vec<f64>> = r
-            .iter()
-            .map(|y| c.iter().map(|x| distance(x, y)).collect())
-            .collect();
-        for (row, column) in hungarian(&cost).into_iter().enumerate() {
+        // Rows are the reference: the colours no row takes are left over.
+        for (row, column) in hungarian(&costs(&r, &c)).into_iter().enumerate() {
             partner[column] = Some(row);
         }
     }

@@ -11,7 +11,7 @@ use rand::Rng;
 
 use crate::counts::ColorCounts;
 use crate::error::{Error, Result};
-use crate::space::ColorSpace;
+use crate::space::{distance2, ColorSpace};
 
 /// A point in a colour space.
 pub type Point = [f32; 3];
@@ -202,12 +202,6 @@ impl<const N: usize> WeightedGrid<N> {
         self.occupied()
             .map(|(w, sums)| (w, sums.map(|s| (s / w) as f32)))
     }
-}
-
-/// Squared Euclidean distance.
-#[inline]
-pub(crate) fn distance2(a: Point, b: Point) -> f32 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
 }
 
 /// Index of the centre nearest to `p`: the plain search ([`crate::assign`] has the fast one).

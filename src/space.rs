@@ -121,6 +121,41 @@ pub fn lab64([r, g, b]: [u8; 3]) -> Lab<D65, f64> {
     Lab::from_color(Srgb::new(r, g, b).into_format::<f64>())
 }
 
+/// A coordinate of a colour space's points: `f32` for clustering, `f64` where distances
+/// are summed or matched.
+pub(crate) trait Coordinate:
+    Copy + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self>
+{
+    /// The square root.
+    fn sqrt(self) -> Self;
+}
+
+impl Coordinate for f32 {
+    fn sqrt(self) -> Self {
+        f32::sqrt(self)
+    }
+}
+
+impl Coordinate for f64 {
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+}
+
+/// The squared Euclidean distance between two points: the measure every clustering method
+/// minimises, summed in axis order so that every caller gets the same bits.
+#[inline]
+pub(crate) fn distance2<T: Coordinate>(a: [T; 3], b: [T; 3]) -> T {
+    let (x, y, z) = (a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    x * x + y * y + z * z
+}
+
+/// The Euclidean distance between two points (in CIELAB, CIEDE76).
+#[inline]
+pub(crate) fn distance<T: Coordinate>(a: [T; 3], b: [T; 3]) -> T {
+    distance2(a, b).sqrt()
+}
+
 /// `palette`'s sRGB transfer function for each 8-bit level, computed once: the same numbers
 /// as `into_linear`, without three `powf` per colour (also the barcode's gamma-correct means).
 pub(crate) fn linear_table() -> &'static [f32; 256] {
@@ -187,14 +222,6 @@ mod tests {
                 "{rgb:?}"
             );
         }
-    }
-
-    fn distance(a: [f32; 3], b: [f32; 3]) -> f32 {
-        a.iter()
-            .zip(b)
-            .map(|(p, q)| (p - q).powi(2))
-            .sum::<f32>()
-            .sqrt()
     }
 
     #[test]

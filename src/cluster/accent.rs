@@ -25,8 +25,8 @@ use ::palette::Lab;
 use super::kmeans;
 use crate::assign::assign;
 use crate::error::Result;
-use crate::points::{distance2, nearest, Point, Points, WeightedGrid};
-use crate::space::{lab, lab_of_fraction, ColorSpace};
+use crate::points::{nearest, Point, Points, WeightedGrid};
+use crate::space::{distance2, lab, lab_of_fraction, ColorSpace};
 
 /// CIELAB chroma from which a pixel counts as vivid (the accent masks of the sample stills
 /// use 20 to 35).
