@@ -40,6 +40,7 @@ pub mod explore;
 pub mod fetch;
 pub mod film;
 pub mod format;
+mod grid;
 pub mod letterbox;
 pub mod load;
 pub mod order;
