@@ -8,7 +8,7 @@
 //! largest share first.
 
 use crate::error::{Error, Result};
-use crate::palette::Palette;
+use crate::palette::{sort_by_share, Palette};
 use crate::space;
 
 /// How a strip's swatches are ordered.
@@ -91,13 +91,7 @@ impl std::str::FromStr for Order {
 pub fn ordered(palette: &Palette, order: Order, reference: Option<&Palette>) -> Result<Palette> {
     let mut out = palette.clone();
     match order {
-        Order::Share => {
-            out.colors.sort_by(|a, b| {
-                b.proportion
-                    .total_cmp(&a.proportion)
-                    .then_with(|| a.hex.cmp(&b.hex))
-            });
-        }
+        Order::Share => sort_by_share(&mut out.colors),
         Order::Hue => {
             out.colors.sort_by(|a, b| {
                 let (ka, kb) = (hue_key(a.rgb), hue_key(b.rgb));
