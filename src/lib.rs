@@ -43,6 +43,7 @@ pub mod format;
 mod grid;
 pub mod letterbox;
 pub mod load;
+mod named;
 pub mod order;
 pub mod palette;
 mod parallel;

@@ -8,6 +8,7 @@
 //! largest share first.
 
 use crate::error::{Error, Result};
+use crate::named::names;
 use crate::palette::{sort_by_share, Palette};
 use crate::space;
 
@@ -30,20 +31,16 @@ pub enum Order {
 /// Below this CIELAB chroma a colour is a grey: its hue is noise, so `hue` puts it last.
 const GREY_CHROMA: f32 = 8.0;
 
-impl Order {
+names! {
+    Order, "order";
     /// Every order, in the order they are documented.
-    pub const ALL: [Order; 4] = [Order::Share, Order::Hue, Order::Lightness, Order::Matched];
-
+    ALL;
     /// The lower-case name used on the command line and in `?order=`.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Order::Share => "share",
-            Order::Hue => "hue",
-            Order::Lightness => "lightness",
-            Order::Matched => "matched",
-        }
-    }
+    name;
+    Share => "share",
+    Hue => "hue",
+    Lightness => "lightness",
+    Matched => "matched",
 }
 
 impl Order {
@@ -61,29 +58,6 @@ fn matched_needs_a_reference() -> Error {
     Error::InvalidOption(
         "order \"matched\" lines strips up against the first one: it applies to a comparison of several palettes".into(),
     )
-}
-
-impl std::fmt::Display for Order {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Order {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Order::ALL
-            .into_iter()
-            .find(|o| o.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                let names: Vec<_> = Order::ALL.iter().map(|o| o.name()).collect();
-                Error::InvalidOption(format!(
-                    "unknown order {s:?} (expected {})",
-                    names.join(", ")
-                ))
-            })
-    }
 }
 
 /// `palette` with its swatches in `order`. `Matched` needs a reference palette (the

@@ -12,7 +12,7 @@ use ::palette::white_point::D65;
 use ::palette::{FromColor, Hsv, IntoColor, Lab, LinSrgb, RgbHue, Srgb};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::named::names;
 
 /// Where distances between colours are measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -31,20 +31,18 @@ pub enum ColorSpace {
     Lab,
 }
 
-impl ColorSpace {
+names! {
+    ColorSpace, "space";
     /// Every space, in display order.
-    pub const ALL: [ColorSpace; 3] = [ColorSpace::Rgb, ColorSpace::Hsv, ColorSpace::Lab];
-
+    ALL;
     /// The lower-case name used on the command line, in JSON and in URLs.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            ColorSpace::Rgb => "rgb",
-            ColorSpace::Hsv => "hsv",
-            ColorSpace::Lab => "lab",
-        }
-    }
+    name;
+    Rgb => "rgb",
+    Hsv => "hsv",
+    Lab => "lab",
+}
 
+impl ColorSpace {
     /// The point of an 8-bit sRGB colour in this space.
     #[must_use]
     pub fn embed(self, [r, g, b]: [u8; 3]) -> [f32; 3] {
@@ -187,23 +185,6 @@ fn linear_between(level: f32) -> f32 {
     let low = (level.floor() as usize).min(254);
     let t = level - low as f32;
     table[low] + (table[low + 1] - table[low]) * t
-}
-
-impl std::fmt::Display for ColorSpace {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for ColorSpace {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        ColorSpace::ALL
-            .into_iter()
-            .find(|space| space.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| Error::InvalidOption(format!("unknown space {s:?} (rgb, hsv or lab)")))
-    }
 }
 
 #[cfg(test)]
