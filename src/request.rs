@@ -578,11 +578,8 @@ mod tests {
         for p in PARAMS {
             assert!(!p.default_json().is_null(), "{}", p.name);
             let mut r = Request::palette();
-            r.set(
-                p.name,
-                &p.default_json().to_string().trim_matches('"').to_owned(),
-            )
-            .unwrap();
+            r.set(p.name, p.default_json().to_string().trim_matches('"'))
+                .unwrap();
             assert_eq!(
                 r.check().unwrap().request().options,
                 Request::DEFAULT.options,
