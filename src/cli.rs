@@ -205,10 +205,10 @@ pub struct FilmFlags {
     #[arg(long)]
     pub scenes: bool,
     /// Cut threshold: mean CIELAB distance between consecutive sampled frames.
-    #[arg(long, value_name = "DE", default_value_t = color_palettes::film::scenes_default_threshold())]
+    #[arg(long, value_name = "DE", default_value_t = FilmOptions::default().cut_threshold)]
     pub cut_threshold: f64,
     /// Shortest scene, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = FilmOptions::default().min_scene_s)]
     pub min_scene: f64,
     /// Bars are found over the film and cut away, unless kept.
     #[command(flatten)]

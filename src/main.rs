@@ -86,9 +86,10 @@ fn film(args: &FilmArgs) -> Result<()> {
     if args.barcode.is_some() || figure_wanted {
         options = options.barcode(args.barcode_style);
     }
-    options.check()?;
+    // Checked before the input is opened, and once.
+    let options = options.check()?;
     let input = FilmInput::from_args(&args.input)?;
-    let film = options.analyse(&input)?;
+    let film = input.analyse(&options)?;
     if let (Some(path), Some(barcode)) = (&args.barcode, &film.barcode) {
         barcode.figure(&film.cuts())?.save(path)?;
     }

@@ -35,7 +35,7 @@ pub(crate) fn parse_named<T: Named>(s: &str) -> Result<T> {
 /// Gives an enum its names: `ALL` and `name` (with the doc comments given), [`Named`],
 /// `Display` (the name) and `FromStr` ([`parse_named`]).
 ///
-/// ```ignore
+/// ```text
 /// names! {
 ///     Order, "order";
 ///     /// Every order, in the order they are documented.

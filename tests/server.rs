@@ -1303,6 +1303,59 @@ fn openapi_documents_every_route_and_option() {
         params["k"]["schema"]["maximum"],
         color_palettes::pipeline::MAX_K
     );
+    // Every option a request takes is documented once, with its default and a type, and
+    // every palette route lists the clustering options (crop among them).
+    for param in &color_palettes::request::PARAMS {
+        let documented = &params[param.name];
+        assert_eq!(
+            documented["description"]
+                .as_str()
+                .map(|d| d.starts_with(param.help)),
+            Some(true),
+            "{}",
+            param.name
+        );
+        assert_eq!(
+            documented["schema"]["default"],
+            param.default_json(),
+            "{}",
+            param.name
+        );
+        assert!(
+            documented["schema"]["type"].is_string(),
+            "{}: {documented}",
+            param.name
+        );
+    }
+    assert_eq!(params["crop"]["schema"]["type"], "boolean");
+    for (path, method) in [
+        ("/api/palette", "get"),
+        ("/api/palette", "post"),
+        ("/api/compare", "get"),
+        ("/", "get"),
+    ] {
+        let listed: Vec<&str> = paths[path][method]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .filter_map(|p| p["$ref"].as_str())
+            .collect();
+        for name in [
+            "k",
+            "method",
+            "space",
+            "min_brightness",
+            "max_brightness",
+            "seed",
+            "crop",
+        ] {
+            let reference = format!("#/components/parameters/{name}");
+            assert!(
+                listed.contains(&reference.as_str()),
+                "{method} {path} does not list {name}"
+            );
+        }
+    }
 
     // Every documented GET route answers (a sample name stands in for {name}).
     let sample = data::names()[0];

@@ -7,26 +7,52 @@
 use serde_json::{json, Value};
 
 use super::config::Config;
+use super::query::OPTION_PARAMS;
 use crate::format::Format;
+use crate::named::Named;
 use crate::order::Order;
 use crate::pipeline::MAX_K;
+use crate::request::{Param, Request, Task, PARAMS};
 use crate::{ColorSpace, Method};
+
+/// The names of `all`, as a JSON enum lists them.
+fn names<T: Named>(all: &[T]) -> Vec<&'static str> {
+    all.iter().map(|&v| v.name()).collect()
+}
+
+/// The JSON schema of one of the request's options: its type, its range or names, and its
+/// default, all read from the crate.
+fn schema(param: &Param) -> Value {
+    let mut schema = match param.name {
+        "k" => json!({"type": "integer", "minimum": 1, "maximum": MAX_K}),
+        "method" => json!({"type": "string", "enum": names(&Method::ALL)}),
+        "space" => json!({"type": "string", "enum": names(&ColorSpace::ALL)}),
+        "min_brightness" | "max_brightness" => {
+            json!({"type": "number", "minimum": 0, "maximum": 1})
+        }
+        "seed" => json!({"type": "integer", "minimum": 0}),
+        "crop" => json!({"type": "boolean"}),
+        "order" => json!({"type": "string", "enum": names(&Order::ALL)}),
+        "format" => json!({"type": "string", "enum": names(&Format::ALL)}),
+        _ => json!({}),
+    };
+    schema["default"] = param.default_json();
+    schema
+}
 
 /// The OpenAPI document for a server with `config`.
 #[must_use]
 pub fn document(config: &Config) -> Value {
-    let methods: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-    let spaces: Vec<&str> = ColorSpace::ALL.iter().map(|s| s.name()).collect();
-    let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    let methods = names(&Method::ALL);
+    let spaces = names(&ColorSpace::ALL);
+    let formats = names(&Format::ALL);
     let options = || {
-        json!([
-            {"$ref": "#/components/parameters/k"},
-            {"$ref": "#/components/parameters/method"},
-            {"$ref": "#/components/parameters/space"},
-            {"$ref": "#/components/parameters/min_brightness"},
-            {"$ref": "#/components/parameters/max_brightness"},
-            {"$ref": "#/components/parameters/seed"}
-        ])
+        Value::Array(
+            OPTION_PARAMS
+                .iter()
+                .map(|name| json!({"$ref": format!("#/components/parameters/{name}")}))
+                .collect(),
+        )
     };
     let with = |mut list: Vec<Value>| {
         if let Value::Array(rest) = options() {
@@ -42,13 +68,12 @@ pub fn document(config: &Config) -> Value {
     });
     let sample = json!({"$ref": "#/components/parameters/sample"});
     let format = json!({"$ref": "#/components/parameters/format"});
-    let orders: Vec<&str> = Order::ALL.iter().map(|o| o.name()).collect();
     let order = json!({"$ref": "#/components/parameters/order"});
     let compare_format = json!({"name": "format", "in": "query",
-        "schema": {"type": "string", "enum": ["json", "png", "svg"], "default": "json"}});
+        "schema": {"type": "string", "enum": names(Task::Compare.formats()), "default": Request::DEFAULT.format.name()}});
     let compare_order = json!({"name": "order", "in": "query",
         "description": "How each strip's swatches are ordered; matched (the default) lines every strip up with the first (k-means, RGB, by share) by optimal one-to-one matching in CIELAB.",
-        "schema": {"type": "string", "enum": orders.clone(), "default": "matched"}});
+        "schema": {"type": "string", "enum": names(&Order::ALL), "default": Task::Compare.default_order().name()}});
     let compared = json!({
         "description": "The four palettes (format=json, the default), or the figure of the still with one strip each (png, svg).",
         "content": {
@@ -90,6 +115,14 @@ pub fn document(config: &Config) -> Value {
             "application/octet-stream": {"schema": {"type": "string", "format": "binary", "description": "Adobe Swatch Exchange (.ase)"}}
         }
     });
+    let mut fields = serde_json::Map::new();
+    fields.insert(
+        "image".into(),
+        json!({"type": "string", "format": "binary", "description": "The still."}),
+    );
+    for param in &PARAMS {
+        fields.insert(param.name.into(), schema(param));
+    }
     let image_body = json!({
         "required": true,
         "content": {
@@ -99,17 +132,33 @@ pub fn document(config: &Config) -> Value {
                 "schema": {
                     "type": "object",
                     "required": ["image"],
-                    "properties": {
-                        "image": {"type": "string", "format": "binary", "description": "The still."},
-                        "k": {"type": "integer"}, "method": {"type": "string"}, "space": {"type": "string"},
-                        "min_brightness": {"type": "number"}, "max_brightness": {"type": "number"},
-                        "seed": {"type": "integer"}, "format": {"type": "string"}, "order": {"type": "string"}
-                    },
+                    "properties": fields,
                     "description": "The still as the field `image`; the options may be sent as fields too (not also in the query)."
                 }
             }
         }
     });
+    let mut parameters = serde_json::Map::new();
+    parameters.insert("url".into(), json!({"name": "url", "in": "query", "description": "http(s) address of the still.", "schema": {"type": "string", "format": "uri"}}));
+    parameters.insert("sample".into(), json!({"name": "sample", "in": "query", "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}}));
+    parameters.insert("sample_name".into(), json!({"name": "name", "in": "path", "required": true, "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}}));
+    for param in &PARAMS {
+        let description = match param.name {
+            "method" => format!(
+                "{} Without it, `/` and `/palette-url` use the original's kmeans.",
+                param.help
+            ),
+            "space" => format!(
+                "{} Without it, `/` and `/palette-url` use the original's rgb.",
+                param.help
+            ),
+            _ => param.help.to_owned(),
+        };
+        parameters.insert(
+            param.name.into(),
+            json!({"name": param.name, "in": "query", "description": description, "schema": schema(param)}),
+        );
+    }
     let limits = format!(
         "Limits: request body {} bytes; downloads {} bytes, {} s, {} redirects; stills {} pixels, {} a side; {} palette jobs at once (others queue); {} s per request.",
         config.max_body_bytes,
@@ -279,19 +328,7 @@ pub fn document(config: &Config) -> Value {
             }}
         },
         "components": {
-            "parameters": {
-                "url": {"name": "url", "in": "query", "description": "http(s) address of the still.", "schema": {"type": "string", "format": "uri"}},
-                "sample": {"name": "sample", "in": "query", "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}},
-                "sample_name": {"name": "name", "in": "path", "required": true, "description": "Name of a sample still (see /api/samples).", "schema": {"type": "string"}},
-                "format": {"name": "format", "in": "query", "schema": {"type": "string", "enum": formats, "default": "json"}},
-                "order": {"name": "order", "in": "query", "description": "How the swatches are ordered: share (largest first, the default), hue, lightness (dark to light). matched applies to /api/compare only.", "schema": {"type": "string", "enum": orders, "default": "share"}},
-                "k": {"name": "k", "in": "query", "description": "Number of colours.", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 8}},
-                "method": {"name": "method", "in": "query", "description": "Clustering method (without it, `/` and `/palette-url` use the original's kmeans).", "schema": {"type": "string", "enum": methods, "default": Method::default().name()}},
-                "space": {"name": "space", "in": "query", "description": "Colour space the clustering runs in (without it, `/` and `/palette-url` use the original's rgb).", "schema": {"type": "string", "enum": spaces, "default": ColorSpace::default().name()}},
-                "min_brightness": {"name": "min_brightness", "in": "query", "description": "Drop pixels whose mean of R, G, B (as a fraction of 1) is below this.", "schema": {"type": "number", "minimum": 0, "maximum": 1, "default": 0}},
-                "max_brightness": {"name": "max_brightness", "in": "query", "description": "Drop pixels whose mean of R, G, B (as a fraction of 1) is above this; at least min_brightness.", "schema": {"type": "number", "minimum": 0, "maximum": 1, "default": 1}},
-                "seed": {"name": "seed", "in": "query", "description": "Random seed: the same still, options and seed give the same palette.", "schema": {"type": "integer", "minimum": 0, "default": 0}}
-            },
+            "parameters": parameters,
             "responses": {
                 "BadRequest": error("A parameter is missing, unknown, repeated or out of range (the message names it)."),
                 "Unprocessable": error("Not an image, a truncated or corrupt one, too many pixels, or no pixel left in the brightness range."),
