@@ -568,7 +568,7 @@ mod tests {
     #[test]
     fn cmyk_jpeg_becomes_rgb() {
         // An 8x8 CMYK JPEG of pure red (C=0, M=Y=100%, K=0), written by Pillow.
-        let still = Still::from_bytes(include_bytes!("../tests/fixtures/cmyk-red.jpg")).unwrap();
+        let still = Still::from_bytes(include_bytes!("../../tests/fixtures/cmyk-red.jpg")).unwrap();
         let [r, g, b] = still.opaque_pixels().next().unwrap();
         assert!(r > 230 && g < 25 && b < 25, "{:?}", [r, g, b]);
     }
