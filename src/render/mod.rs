@@ -6,10 +6,11 @@
 //! render the same on a machine with no fonts installed.
 //!
 //! This file holds [`Figure`] and its public constructors; the parts, one idea each, are
-//! `layout.rs` (the items and the steps that place them), `strip.rs` (a palette strip: swatch
-//! widths and labels), `chart.rs` (the bar chart), `contrast.rs` (outlines and ink against the
-//! white background), `backend.rs` (drawing the items as PNG or SVG, and the size limits),
-//! `ticks.rs` (axis ticks) and `aspect.rs` (fitting a picture in a box).
+//! `layout.rs` (the items and the steps that place them), `strip.rs` (a palette strip:
+//! swatch widths and labels), `chart.rs` (the bar chart), `contrast.rs` (outlines and ink
+//! against the white background), `backend.rs` (drawing the items as PNG or SVG, and the
+//! size limits), `ticks.rs` (axis ticks, also the film barcode's) and `aspect.rs` (fitting a
+//! picture in a box).
 
 mod aspect;
 mod backend;
@@ -17,7 +18,7 @@ mod chart;
 mod contrast;
 mod layout;
 mod strip;
-mod ticks;
+pub(crate) mod ticks;
 
 pub use backend::{MAX_FIGURE_PIXELS, MAX_FIGURE_SIDE};
 pub use contrast::OUTLINE_RGB;
