@@ -4,7 +4,7 @@
 
 use crate::load::Still;
 
-use super::aspect::fit;
+use super::aspect::{fit, Rounding};
 use super::backend::MAX_FIGURE_SIDE;
 use super::contrast::{near_background, OUTLINE_RGB};
 use super::Figure;
@@ -125,7 +125,13 @@ impl Figure {
             self.inner_width(),
             self.inner_width().saturating_mul(MAX_PICTURE_ASPECT),
         );
-        let (w, h) = fit(still.width(), still.height(), box_w, box_h);
+        let (w, h) = fit(
+            still.width(),
+            still.height(),
+            box_w,
+            box_h,
+            Rounding::Figure,
+        );
         let y = self.height as i32;
         self.height = self.height.saturating_add(h).saturating_add(MARGIN);
         // A figure too large to draw is refused when it is encoded: never scale for it.

@@ -10,9 +10,9 @@
 //! swatch widths and labels), `chart.rs` (the bar chart), `contrast.rs` (outlines and ink
 //! against the white background), `backend.rs` (drawing the items as PNG or SVG, and the
 //! size limits), `ticks.rs` (axis ticks, also the film barcode's) and `aspect.rs` (fitting a
-//! picture in a box).
+//! picture in a box, also the film's frame sizes).
 
-mod aspect;
+pub(crate) mod aspect;
 mod backend;
 mod chart;
 mod contrast;
