@@ -14,10 +14,11 @@
 //! A centre's mean adds each whole cell at its mean colour: exact in RGB, and in HSV and
 //! CIELAB off by the curvature of the space across 4 levels, far under one 8-bit step.
 
-use crate::cells::{cell_base, cell_of, within_cell, Cells, CELLS, LEVELS, SIDE};
+use crate::cells::Cells;
+use crate::grid::CellGrid;
 use crate::parallel::{run_all, split};
-use crate::points::{distance2, Point, Points};
-use crate::space::ColorSpace;
+use crate::points::{Point, Points};
+use crate::space::{distance2, ColorSpace};
 
 /// Centres per block of [`CentreIndex`].
 const LANES: usize = 8;
@@ -182,15 +183,16 @@ pub(crate) fn assign_cells(cells: &Cells<'_>, points: &Points, centres: &[Point]
     }
     // Count the pixels of the open cells colour by colour, 64 colours a cell. Open cells
     // have slots from 1: slot 0 collects every other pixel, so the tally needs no branch.
-    let mut slot_of_cell = vec![0u32; CELLS];
+    const WITHIN: usize = CellGrid::WITHIN;
+    let mut slot_of_cell = vec![0u32; CellGrid::CELLS];
     for (slot, &cell) in (1..).zip(&open_cells) {
         slot_of_cell[cell] = slot;
     }
     let tallies = cells.each_piece(|piece| {
-        let mut counts = vec![0u32; (open_cells.len() + 1) * 64];
+        let mut counts = vec![0u32; (open_cells.len() + 1) * WITHIN];
         piece.for_each(|r, g, b| {
-            let slot = slot_of_cell[cell_of(r, g, b)] as usize;
-            counts[slot * 64 + within_cell(r, g, b)] += 1;
+            let slot = slot_of_cell[CellGrid::cell(r, g, b)] as usize;
+            counts[slot * WITHIN + CellGrid::within(r, g, b)] += 1;
         });
         counts
     });
@@ -198,17 +200,16 @@ pub(crate) fn assign_cells(cells: &Cells<'_>, points: &Points, centres: &[Point]
     for part in run_all(split(open_cells.len(), threads), |range| {
         let mut out = Assignment::empty(centres.len());
         for i in range {
-            let (slot, base) = (i + 1, cell_base(open_cells[i]));
-            for offset in 0..64 {
+            let slot = i + 1;
+            for within in 0..WITHIN {
                 let n: u64 = tallies
                     .iter()
-                    .map(|t| u64::from(t[slot * 64 + offset]))
+                    .map(|t| u64::from(t[slot * WITHIN + within]))
                     .sum();
                 if n == 0 {
                     continue;
                 }
-                let within = [offset >> 4, (offset >> 2) % 4, offset % 4];
-                let p = space.embed(std::array::from_fn(|c| base[c] + within[c] as u8));
+                let p = space.embed(CellGrid::color(open_cells[i], within));
                 let (centre, d) = index.nearest(p);
                 out.add(centre, p, n as f64, d);
             }
@@ -221,14 +222,14 @@ pub(crate) fn assign_cells(cells: &Cells<'_>, points: &Points, centres: &[Point]
 }
 
 /// The nearest centre of each corner of the cells, computed once per corner. Corners sit on
-/// the levels 0, 4, ..., 252 and 255, so every cell's colours lie inside its corners' box.
+/// the levels 0, 4, ..., 252 and 255 ([`CellGrid::corner_color`]), so every cell's colours
+/// lie inside its corners' box.
 struct Corners<'a> {
     index: &'a CentreIndex,
     space: ColorSpace,
     nearest: Vec<u8>,
 }
 
-const CORNER_SIDE: usize = SIDE + 1;
 const UNKNOWN: u8 = u8::MAX;
 
 impl<'a> Corners<'a> {
@@ -236,20 +237,14 @@ impl<'a> Corners<'a> {
         Self {
             index,
             space,
-            nearest: vec![UNKNOWN; CORNER_SIDE * CORNER_SIDE * CORNER_SIDE],
+            nearest: vec![UNKNOWN; CellGrid::CORNER_SIDE.pow(3)],
         }
     }
 
-    fn level(i: usize) -> u8 {
-        (i * usize::from(LEVELS)).min(255) as u8
-    }
-
-    fn nearest(&mut self, [r, g, b]: [usize; 3]) -> u8 {
-        let at = (r * CORNER_SIDE + g) * CORNER_SIDE + b;
+    fn nearest(&mut self, corner: [usize; 3]) -> u8 {
+        let at = CellGrid::corner_index(corner);
         if self.nearest[at] == UNKNOWN {
-            let p = self
-                .space
-                .embed([Self::level(r), Self::level(g), Self::level(b)]);
+            let p = self.space.embed(CellGrid::corner_color(corner));
             self.nearest[at] = self.index.nearest(p).0 as u8;
         }
         self.nearest[at]
@@ -257,11 +252,10 @@ impl<'a> Corners<'a> {
 
     /// The centre whose region holds the whole cell, if its eight corners agree.
     fn region(&mut self, cell: usize) -> Option<usize> {
-        let [r, g, b] = [cell >> 12, (cell >> 6) % SIDE, cell % SIDE];
-        let first = self.nearest([r, g, b]);
-        for corner in 1..8 {
-            let at = [r + (corner >> 2), g + ((corner >> 1) & 1), b + (corner & 1)];
-            if self.nearest(at) != first {
+        let [first_corner, others @ ..] = CellGrid::corners(cell);
+        let first = self.nearest(first_corner);
+        for corner in others {
+            if self.nearest(corner) != first {
                 return None;
             }
         }

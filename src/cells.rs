@@ -2,65 +2,19 @@
 //!
 //! Counting every distinct colour of a million-pixel still takes a sort, and a bicubic
 //! upscale has hundreds of thousands of them. Pooling the pixels into 64 x 64 x 64 cells,
-//! 4 levels a side, takes one pass and leaves tens of thousands of weighted mean colours:
-//! plenty for clustering, since no palette colour is narrower than a cell. The final
-//! assignment ([`crate::assign::assign_cells`]) still gives every pixel to its own nearest
-//! centre.
+//! 4 levels a side ([`crate::grid::CellGrid`]), takes one pass and leaves tens of thousands
+//! of weighted mean colours: plenty for clustering, since no palette colour is narrower than
+//! a cell. The final assignment ([`crate::assign::assign_cells`]) still gives every pixel to
+//! its own nearest centre.
 
 use crate::counts::ColorCounts;
 use crate::error::Result;
+use crate::grid::{CellCounts, COUNTS_PIXELS};
 use crate::load::Still;
 use crate::parallel::{run_all, Threads};
 use crate::points::Points;
 use crate::select::{Brightness, Selection};
 use crate::space::ColorSpace;
-
-/// Cells per axis, and sRGB levels per cell side.
-pub(crate) const SIDE: usize = 64;
-pub(crate) const LEVELS: u8 = 4;
-pub(crate) const CELLS: usize = SIDE * SIDE * SIDE;
-/// Pixels tallied per table at most, so that no 32-bit sum can overflow (3 x 2^28 < 2^32).
-const PIECE_PIXELS: usize = 1 << 28;
-
-/// The cell of a colour.
-pub(crate) fn cell_of(r: u8, g: u8, b: u8) -> usize {
-    (usize::from(r / LEVELS) << 12) | (usize::from(g / LEVELS) << 6) | usize::from(b / LEVELS)
-}
-
-/// A colour's place inside its cell, 0..64.
-pub(crate) fn within_cell(r: u8, g: u8, b: u8) -> usize {
-    (usize::from(r % LEVELS) << 4) | (usize::from(g % LEVELS) << 2) | usize::from(b % LEVELS)
-}
-
-/// The lowest colour of a cell.
-pub(crate) fn cell_base(cell: usize) -> [u8; 3] {
-    [cell >> 12, (cell >> 6) % SIDE, cell % SIDE].map(|i| (i * usize::from(LEVELS)) as u8)
-}
-
-/// Per cell: pixels, and the sums of their offsets from the cell's base. A fixed-size
-/// array, so that indexing it with [`cell_of`] needs no bounds check in the pixel loop.
-struct CellTable(Box<[[u32; 4]; CELLS]>);
-
-impl CellTable {
-    fn new() -> Self {
-        let zeros = vec![[0u32; 4]; CELLS].into_boxed_slice();
-        // The length is CELLS by construction.
-        Self(zeros.try_into().unwrap_or_else(|_| unreachable!()))
-    }
-}
-
-impl std::ops::Index<usize> for CellTable {
-    type Output = [u32; 4];
-    fn index(&self, cell: usize) -> &[u32; 4] {
-        &self.0[cell]
-    }
-}
-
-impl std::ops::IndexMut<usize> for CellTable {
-    fn index_mut(&mut self, cell: usize) -> &mut [u32; 4] {
-        &mut self.0[cell]
-    }
-}
 
 /// The opaque pixels of a still that pass a brightness filter, pooled by cell.
 #[derive(Debug, Clone)]
@@ -99,29 +53,15 @@ impl<'a> Cells<'a> {
             means: Vec::new(),
             total: 0,
         };
-        // Per cell: pixels, and the sums of their offsets from the cell's base (0..=3 each).
         let tables = cells.each_piece(|piece| {
-            let mut table = CellTable::new();
-            piece.for_each(|r, g, b| {
-                let entry = &mut table[cell_of(r, g, b)];
-                let offsets = [1, r % LEVELS, g % LEVELS, b % LEVELS];
-                for (sum, offset) in entry.iter_mut().zip(offsets) {
-                    *sum += u32::from(offset);
-                }
-            });
+            let mut table = CellCounts::new();
+            piece.for_each(|r, g, b| table.add(r, g, b));
             table
         });
-        for cell in (0..CELLS).filter(|&c| tables.iter().any(|t| t[c][0] > 0)) {
-            let [n, r, g, b] = tables.iter().fold([0u64; 4], |sum, table| {
-                std::array::from_fn(|i| sum[i] + u64::from(table[cell][i]))
-            });
-            let base = cell_base(cell);
-            let offsets = [r, g, b];
+        for (cell, n, mean) in CellCounts::pooled(&tables) {
             cells.cells.push(cell);
             cells.counts.push(n);
-            cells.means.push(std::array::from_fn(|i| {
-                f32::from(base[i]) + (offsets[i] as f64 / n as f64) as f32
-            }));
+            cells.means.push(mean);
             cells.total += n;
         }
         if cells.total == 0 {
@@ -166,7 +106,7 @@ impl<'a> Cells<'a> {
         )
     }
 
-    /// The occupied cells, ascending (see [`cell_of`]).
+    /// The occupied cells of [`crate::grid::CellGrid`], ascending.
     pub(crate) fn occupied(&self) -> &[usize] {
         &self.cells
     }
@@ -178,16 +118,17 @@ impl<'a> Cells<'a> {
     }
 
     /// Runs `tally` over pieces of the selected pixels, side by side on large stills; one
-    /// result a piece.
+    /// result a piece. A piece holds at most [`COUNTS_PIXELS`], so that its counts fit 32 bits.
     pub(crate) fn each_piece<T: Send>(&self, tally: impl Fn(Selection<'_>) -> T + Sync) -> Vec<T> {
         let selection = self.still.selection(self.brightness);
-        run_all(selection.pieces(self.threads(), PIECE_PIXELS), tally)
+        run_all(selection.pieces(self.threads(), COUNTS_PIXELS), tally)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grid::CellGrid;
     use crate::parallel::PARALLEL_FROM_PIXELS;
 
     fn still(pixels: &[[u8; 3]]) -> Still {
@@ -217,7 +158,7 @@ mod tests {
         // Cells in ascending order, each mean inside its own cell.
         assert!(cells.cells.windows(2).all(|w| w[0] < w[1]));
         for (&cell, m) in cells.cells.iter().zip(&cells.means) {
-            let base = cell_base(cell);
+            let base = CellGrid::base(cell);
             assert!((0..3).all(|i| m[i] >= f32::from(base[i]) && m[i] <= f32::from(base[i]) + 3.0));
         }
     }
@@ -237,9 +178,9 @@ mod tests {
         let cells = Cells::pool(&s, Brightness::default(), Threads::new(2)).unwrap();
         assert_eq!(cells.threads(), 2);
         assert_eq!(cells.total(), pixels.len() as u64);
-        let mut counts = vec![0u64; CELLS];
+        let mut counts = vec![0u64; CellGrid::CELLS];
         for &[r, g, b] in &pixels {
-            counts[cell_of(r, g, b)] += 1;
+            counts[CellGrid::cell(r, g, b)] += 1;
         }
         let expected: Vec<u64> = counts.into_iter().filter(|&n| n > 0).collect();
         assert_eq!(cells.counts, expected);

@@ -6,8 +6,41 @@ use clap::{Args, Parser, Subcommand};
 
 use color_palettes::film::barcode::BarcodeStyle;
 use color_palettes::film::FilmOptions;
-use color_palettes::format::{Format, FIGURE_WIDTH};
-use color_palettes::{ColorSpace, Method, Order, PaletteOptions};
+use color_palettes::format::Format;
+use color_palettes::request::{self, FIGURE_WIDTHS};
+use color_palettes::{ColorSpace, Method, Order, PaletteOptions, Request, StripStyle};
+
+/// The one line the CLI prints for `error`: the library's message, with the options it
+/// names spelled as this command line's flags (`min_brightness` as `--min-brightness`).
+#[must_use]
+pub fn message(error: &color_palettes::Error) -> String {
+    match error {
+        color_palettes::Error::BadOption { name, problem } => {
+            let mut problem = problem.clone();
+            // Only names with an underscore are replaced inside the text: no English word
+            // has one, so no other word is taken for an option.
+            for other in [
+                "min_brightness",
+                "max_brightness",
+                "cut_threshold",
+                "min_scene",
+            ] {
+                problem = problem.replace(other, &flag(other));
+            }
+            format!("invalid option: {} {problem}", flag(name))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The flag of the option the library calls `name`: `-k`, else `--` and the name in kebab
+/// case.
+fn flag(name: &str) -> String {
+    match name {
+        "k" => "-k".to_owned(),
+        _ => format!("--{}", name.replace('_', "-")),
+    }
+}
 
 /// Colour palettes from film stills.
 #[derive(Parser)]
@@ -47,7 +80,7 @@ pub struct ExtractArgs {
     #[command(flatten)]
     pub method: MethodArgs,
     /// What to print (png and svg print the still with its strip).
-    #[arg(long, value_enum, default_value_t = Format::Json)]
+    #[arg(long, value_enum, default_value_t = Request::DEFAULT.format)]
     pub format: Format,
     /// Also write the still with its palette strip as PNG.
     #[arg(long, value_name = "FILE")]
@@ -58,14 +91,47 @@ pub struct ExtractArgs {
     /// Draw equal swatches (the original's style) instead of proportional ones.
     #[arg(long)]
     pub equal_swatches: bool,
-    /// Keep black letterbox and pillarbox bars (by default they are cut away first).
-    #[arg(long)]
-    pub no_crop: bool,
+    #[command(flatten)]
+    pub crop: CropArgs,
     /// Order of the swatches, in the output and the figure (matched is for compare).
-    #[arg(long, value_enum, default_value_t = Order::Share)]
+    #[arg(long, value_enum, default_value_t = request::Task::Palette.default_order())]
     pub order: Order,
     #[command(flatten)]
     pub figure: FigureArgs,
+}
+
+impl ExtractArgs {
+    /// The request these arguments make.
+    #[must_use]
+    pub fn request(&self) -> Request {
+        let style = StripStyle {
+            proportional: !self.equal_swatches,
+            ..Request::DEFAULT.style
+        };
+        Request::palette()
+            .options(self.method.apply(self.options.options()))
+            .crop(self.crop.crop())
+            .order(self.order)
+            .format(self.format)
+            .width(self.figure.width)
+            .style(style)
+    }
+}
+
+/// Whether bars are cut, as every palette command takes it.
+#[derive(Args)]
+pub struct CropArgs {
+    /// Keep black letterbox and pillarbox bars (by default they are cut away first).
+    #[arg(long)]
+    pub no_crop: bool,
+}
+
+impl CropArgs {
+    /// Whether to cut the bars.
+    #[must_use]
+    pub fn crop(&self) -> bool {
+        Request::DEFAULT.crop && !self.no_crop
+    }
 }
 
 /// `color-palettes film`.
@@ -144,10 +210,9 @@ pub struct FilmFlags {
     /// Shortest scene, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     pub min_scene: f64,
-    /// Keep black letterbox and pillarbox bars (by default they are found over the film and
-    /// cut away).
-    #[arg(long)]
-    pub no_crop: bool,
+    /// Bars are found over the film and cut away, unless kept.
+    #[command(flatten)]
+    pub crop: CropArgs,
 }
 
 impl FilmFlags {
@@ -157,7 +222,7 @@ impl FilmFlags {
         let mut options = FilmOptions::new()
             .palette(palette)
             .scenes(self.scenes)
-            .crop(!self.no_crop)
+            .crop(self.crop.crop())
             .cuts(self.cut_threshold, self.min_scene);
         if let Some(s) = self.every {
             options = options.every(s);
@@ -185,30 +250,40 @@ pub struct CompareArgs {
     /// Also print the four palettes as JSON, `{"palettes": [...]}`.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub crop: CropArgs,
     /// Order of each strip's swatches: matched lines every strip up with the first.
-    #[arg(long, value_enum, default_value_t = Order::Matched)]
+    #[arg(long, value_enum, default_value_t = request::Task::Compare.default_order())]
     pub order: Order,
     #[command(flatten)]
     pub figure: FigureArgs,
 }
 
+impl CompareArgs {
+    /// The request these arguments make.
+    #[must_use]
+    pub fn request(&self) -> Request {
+        Request::compare()
+            .options(self.options.options())
+            .crop(self.crop.crop())
+            .order(self.order)
+            .width(self.figure.width)
+    }
+}
+
 /// The clustering options every palette command takes.
 #[derive(Args)]
 pub struct ClusterArgs {
-    /// Number of colours (1 to 32).
-    #[arg(short, long, default_value_t = 8)]
+    #[arg(short, long, default_value_t = PaletteOptions::DEFAULT.k, help = request::K.help)]
     pub k: usize,
-    /// Drop pixels whose mean of R, G, B is below this fraction (0..1).
-    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    #[arg(long, default_value_t = PaletteOptions::DEFAULT.brightness.min, value_name = "F", help = request::MIN_BRIGHTNESS.help)]
     pub min_brightness: f32,
-    /// Drop pixels whose mean of R, G, B is above this fraction (0..1).
-    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    #[arg(long, default_value_t = PaletteOptions::DEFAULT.brightness.max, value_name = "F", help = request::MAX_BRIGHTNESS.help)]
     pub max_brightness: f32,
-    /// Random seed: the same still and seed give the same palette.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = PaletteOptions::DEFAULT.seed, help = request::SEED.help)]
     pub seed: u64,
     /// Threads a palette may use (0: every core); the palette does not depend on it.
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(long, default_value_t = PaletteOptions::DEFAULT.threads, value_name = "N")]
     pub threads: usize,
 }
 
@@ -228,12 +303,9 @@ impl ClusterArgs {
 /// the original's).
 #[derive(Args)]
 pub struct MethodArgs {
-    /// Clustering method (default: k-medians, the palette closest to the still; kmeans is
-    /// the original's).
-    #[arg(long, value_enum, default_value_t = Method::default())]
+    #[arg(long, value_enum, default_value_t = PaletteOptions::DEFAULT.method, help = request::METHOD.help)]
     pub method: Method,
-    /// Colour space to cluster in (default: CIELAB; rgb is the original's).
-    #[arg(long, value_enum, default_value_t = ColorSpace::default())]
+    #[arg(long, value_enum, default_value_t = PaletteOptions::DEFAULT.space, help = request::SPACE.help)]
     pub space: ColorSpace,
 }
 
@@ -249,6 +321,7 @@ impl MethodArgs {
 #[derive(Args)]
 pub struct FigureArgs {
     /// Width of the figure in pixels.
-    #[arg(long, default_value_t = FIGURE_WIDTH, value_parser = clap::value_parser!(u32).range(200..=4000))]
+    #[arg(long, default_value_t = Request::DEFAULT.width,
+          value_parser = clap::value_parser!(u32).range(i64::from(*FIGURE_WIDTHS.start())..=i64::from(*FIGURE_WIDTHS.end())))]
     pub width: u32,
 }

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong between a still and its palette.
 ///
-/// The variants are grouped by who can fix the problem, so front ends can map them to
-/// exit codes or HTTP statuses with [`Error::kind`].
+/// The variants are grouped by who can fix the problem: the server chooses its HTTP status
+/// with [`Error::kind`]; the CLI prints the message and exits 1 whatever the kind (2 is for
+/// arguments clap cannot parse).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be read.
@@ -25,6 +26,16 @@ pub enum Error {
     /// An option is out of range or inconsistent (k, brightness bounds, an unknown name).
     #[error("invalid option: {0}")]
     InvalidOption(String),
+    /// One named option is out of range: `name` as the library and the API spell it (`k`,
+    /// `min_brightness`, `every`), so that each front end can say it its own way (the CLI
+    /// as its flag, `--min-brightness`).
+    #[error("invalid option: {name} {problem}")]
+    BadOption {
+        /// The option, as the library names it.
+        name: &'static str,
+        /// What is wrong with it, after its name: `must be between 1 and 32 (got 40)`.
+        problem: String,
+    },
     /// Nothing was left to cluster (every pixel transparent or outside the brightness range).
     #[error("no pixels to cluster: {0}")]
     NoPixels(String),
@@ -86,7 +97,9 @@ impl Error {
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InvalidOption(_) | Error::InvalidUrl(_) => ErrorKind::BadRequest,
+            Error::InvalidOption(_) | Error::BadOption { .. } | Error::InvalidUrl(_) => {
+                ErrorKind::BadRequest
+            }
             Error::ForbiddenAddress(_) => ErrorKind::Forbidden,
             Error::Decode(_) | Error::TooLarge(_) | Error::NoPixels(_) | Error::Video(_) => {
                 ErrorKind::Unprocessable
@@ -99,6 +112,17 @@ impl Error {
             | Error::Render(_)
             | Error::Clustering(_)
             | Error::MissingTool(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Error {
+    /// [`Error::BadOption`]: option `name` is wrong, as `problem` says.
+    #[must_use]
+    pub fn option(name: &'static str, problem: impl Into<String>) -> Self {
+        Error::BadOption {
+            name,
+            problem: problem.into(),
         }
     }
 }

@@ -19,16 +19,27 @@ use crate::palette::{Palette, Swatch};
 use crate::pipeline::PaletteOptions;
 use crate::quality;
 use crate::render::{Figure, StripStyle};
+use crate::request::Request;
 use crate::select::Brightness;
+use crate::source::Source;
 use crate::{data, ColorSpace, Method};
+use std::sync::Arc;
 
-/// A still from an http(s) URL, a file path, or the name of a sample still.
+/// A still from an http(s) URL, a file path, or the name of a sample still, parsed as
+/// every front end parses it ([`Source::parse`]).
 pub fn open(source: &str) -> Result<Still> {
-    #[cfg(feature = "fetch")]
-    if source.starts_with("http://") || source.starts_with("https://") {
-        return Still::from_url(source);
-    }
-    data::file_or_sample(source)
+    Ok(Arc::unwrap_or_clone(Source::parse(source).load()?))
+}
+
+/// The palette of a still named as [`open`] takes it, made as the CLI and the server make
+/// it ([`Request::run`]: bars cut unless the request says not to).
+pub fn palette(source: &str, request: &Request) -> Result<Palette> {
+    Ok(request.run(Source::parse(source))?.palette().clone())
+}
+
+/// The request's answer for a still a notebook already holds.
+fn answer(still: &Still, request: Request) -> Result<crate::Answer> {
+    request.run(Source::from(still.clone()))
 }
 
 /// The palettes as a table: one column per palette (its title, then `#rrggbb share%`).
@@ -60,15 +71,9 @@ pub fn table(palettes: &[Palette]) -> String {
 /// agglomerative, in RGB and HSV, each lined up with the first), printed as a table, and
 /// their figure, `width` pixels wide.
 pub fn make_all_palettes(still: &Still, k: usize, width: u32) -> Result<Figure> {
-    let palettes = PaletteOptions::new().k(k).check()?.comparison(still)?;
-    let palettes = order::arrange(&palettes, Order::Matched)?;
-    print!("{}", table(&palettes));
-    Ok(Figure::comparison(
-        still,
-        &palettes,
-        width,
-        StripStyle::default(),
-    ))
+    let answer = answer(still, Request::compare().k(k).width(width))?;
+    print!("{}", table(answer.palettes()));
+    Ok(answer.figure())
 }
 
 /// The palette-size sweep of the original: palettes of each size in `sizes` with `options`,
@@ -240,18 +245,17 @@ pub fn describe_nearest(palette: &Palette, rgb: [u8; 3]) -> String {
 /// each in RGB and HSV, with each palette's scores against the sample's labelled accents
 /// printed ([`print_scores`]); the figure has equal swatches, so small colours show.
 pub fn problem_and_fix(name: &str, width: u32) -> Result<Figure> {
-    let still = data::still(name)?;
+    let found = data::still(name)?;
     let mut palettes = Vec::new();
+    let mut still = None;
     for method in [Method::Kmeans, Method::Accent] {
         for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
-            palettes.push(
-                PaletteOptions::new()
-                    .method(method)
-                    .space(space)
-                    .extract(&still)?,
-            );
+            let answer = answer(&found, Request::palette().method(method).space(space))?;
+            palettes.push(answer.palette().clone());
+            still.get_or_insert_with(|| answer.still().clone());
         }
     }
+    let still = still.unwrap_or(found);
     println!("{}\n", data::sample(name)?.credit());
     print_scores(&still, &palettes, &labelled_accents(name));
     let equal = StripStyle {

@@ -1,7 +1,8 @@
 //! Output formats: one list for the command line and the server, and the one default
 //! figure width.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::named::names;
 use crate::palette::Palette;
 use crate::render::Figure;
 
@@ -29,32 +30,22 @@ pub enum Format {
     Css,
 }
 
-impl Format {
+names! {
+    Format, "format";
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 7] = [
-        Format::Json,
-        Format::Hex,
-        Format::Gpl,
-        Format::Png,
-        Format::Svg,
-        Format::Ase,
-        Format::Css,
-    ];
-
+    ALL;
     /// The lower-case name used on the command line and in `?format=`.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Hex => "hex",
-            Format::Gpl => "gpl",
-            Format::Png => "png",
-            Format::Svg => "svg",
-            Format::Ase => "ase",
-            Format::Css => "css",
-        }
-    }
+    name;
+    Json => "json",
+    Hex => "hex",
+    Gpl => "gpl",
+    Png => "png",
+    Svg => "svg",
+    Ase => "ase",
+    Css => "css",
+}
 
+impl Format {
     /// The file name extension.
     #[must_use]
     pub fn extension(self) -> &'static str {
@@ -187,29 +178,6 @@ pub fn to_css(palette: &Palette, name: &str) -> String {
 pub fn palettes_json(palettes: &[Palette]) -> String {
     let each: Vec<String> = palettes.iter().map(Palette::to_json).collect();
     format!("{{\"palettes\":[{}]}}\n", each.join(","))
-}
-
-impl std::fmt::Display for Format {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Format {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                let names: Vec<_> = Format::ALL.iter().map(|f| f.name()).collect();
-                Error::InvalidOption(format!(
-                    "unknown format {s:?} (expected {})",
-                    names.join(", ")
-                ))
-            })
-    }
 }
 
 #[cfg(test)]

@@ -3,18 +3,14 @@
 
 mod cli;
 
-use std::io::{Read, Write};
-use std::path::Path;
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use cli::{Cli, Command, CompareArgs, ExtractArgs, FilmArgs, FilmsArgs};
-use color_palettes::fetch::FetchPolicy;
 use color_palettes::film::{batch, FilmInput};
-use color_palettes::letterbox;
-use color_palettes::order;
-use color_palettes::{data, Error, Figure, Result, Still, StripStyle};
+use color_palettes::{data, Error, Figure, Format, Result, Source, StripStyle};
 
 /// mimalloc keeps freed pages for the next request instead of handing them back to the
 /// system, so a palette's multi-megabyte buffers do not page-fault afresh every time.
@@ -52,7 +48,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", cli::message(&e));
             ExitCode::FAILURE
         }
     }
@@ -60,39 +56,24 @@ fn main() -> ExitCode {
 
 /// `extract`: the palette of one still, printed, and its figure if asked for.
 fn extract(args: &ExtractArgs) -> Result<()> {
-    let options = args.method.apply(args.options.options()).check()?;
-    args.order.for_one_palette()?;
-    let still = load(&args.still)?;
-    // Letterbox bars would pull the palette toward black: cut them first (`--no-crop` keeps them).
-    let still = if args.no_crop {
-        still
-    } else {
-        letterbox::without_bars(&still).0
-    };
-    let palette = order::ordered(&options.extract(&still)?, args.order, None)?;
-    let style = StripStyle {
-        proportional: !args.equal_swatches,
-        labels: true,
-    };
-    let figure = || Figure::still_with_strip(&still, &palette, args.figure.width, style);
+    let answer = args.request().run(Source::parse(&args.still))?;
     for path in [&args.png, &args.svg].into_iter().flatten() {
-        figure().save(path)?;
+        answer.figure().save(path)?;
     }
-    let name = palette.name_for(source_name(&args.still));
-    print(&args.format.write(&palette, &name, figure)?)
+    print(&answer.body()?)
 }
 
 /// `compare`: the original analysis' four palettes under the still.
 fn compare(args: &CompareArgs) -> Result<()> {
-    let options = args.options.options().check()?;
-    let still = load(&args.still)?;
-    let palettes = order::arrange(&options.comparison(&still)?, args.order)?;
-    let figure = Figure::comparison(&still, &palettes, args.figure.width, StripStyle::default());
-    for path in [&args.png, &args.svg].into_iter().flatten() {
-        figure.save(path)?;
+    let answer = args.request().run(Source::parse(&args.still))?;
+    if args.png.is_some() || args.svg.is_some() {
+        let figure = answer.figure();
+        for path in [&args.png, &args.svg].into_iter().flatten() {
+            figure.save(path)?;
+        }
     }
     if args.json {
-        print(color_palettes::format::palettes_json(&palettes).as_bytes())?;
+        print(&answer.write(Format::Json)?)?;
     }
     Ok(())
 }
@@ -127,9 +108,9 @@ fn film(args: &FilmArgs) -> Result<()> {
     if let Some(path) = &args.png {
         figure()?.save(path)?;
     }
-    let name = film.palette.name_for(source_name(&args.input[0]));
+    let name = film.palette.name_for(&Source::parse(&args.input[0]).name());
     let bytes = match args.format {
-        color_palettes::Format::Json => (film.to_json() + "\n").into_bytes(),
+        Format::Json => (film.to_json() + "\n").into_bytes(),
         format => {
             let drawn = if format.is_figure() {
                 Some(figure()?)
@@ -191,42 +172,6 @@ fn serve(args: &color_palettes::server::ServeArgs) -> Result<()> {
         std::process::exit(1);
     }
     Ok(())
-}
-
-/// A still from a URL (anything with `://`, so `ftp://` is refused as a URL, not looked up as
-/// a file), stdin, a file, or the sample catalogue, in that order of precedence.
-fn load(source: &str) -> Result<Still> {
-    if source.contains("://") {
-        // A person at a terminal may fetch from their own network.
-        let policy = FetchPolicy {
-            allow_private: true,
-            ..FetchPolicy::default()
-        };
-        return Still::from_url_with(source, &policy);
-    }
-    if source == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|source| Error::Io {
-                path: "<stdin>".into(),
-                source,
-            })?;
-        return Still::from_bytes(&bytes);
-    }
-    data::file_or_sample(source)
-}
-
-/// What a palette read from `source` is called in a saved file: the file's stem, or the
-/// sample's name.
-fn source_name(source: &str) -> &str {
-    match source {
-        "-" => "stdin",
-        _ => Path::new(source)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or(source),
-    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

@@ -8,7 +8,8 @@
 //! largest share first.
 
 use crate::error::{Error, Result};
-use crate::palette::Palette;
+use crate::named::names;
+use crate::palette::{sort_by_share, Palette};
 use crate::space;
 
 /// How a strip's swatches are ordered.
@@ -30,20 +31,16 @@ pub enum Order {
 /// Below this CIELAB chroma a colour is a grey: its hue is noise, so `hue` puts it last.
 const GREY_CHROMA: f32 = 8.0;
 
-impl Order {
+names! {
+    Order, "order";
     /// Every order, in the order they are documented.
-    pub const ALL: [Order; 4] = [Order::Share, Order::Hue, Order::Lightness, Order::Matched];
-
+    ALL;
     /// The lower-case name used on the command line and in `?order=`.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Order::Share => "share",
-            Order::Hue => "hue",
-            Order::Lightness => "lightness",
-            Order::Matched => "matched",
-        }
-    }
+    name;
+    Share => "share",
+    Hue => "hue",
+    Lightness => "lightness",
+    Matched => "matched",
 }
 
 impl Order {
@@ -63,41 +60,12 @@ fn matched_needs_a_reference() -> Error {
     )
 }
 
-impl std::fmt::Display for Order {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Order {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Order::ALL
-            .into_iter()
-            .find(|o| o.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                let names: Vec<_> = Order::ALL.iter().map(|o| o.name()).collect();
-                Error::InvalidOption(format!(
-                    "unknown order {s:?} (expected {})",
-                    names.join(", ")
-                ))
-            })
-    }
-}
-
 /// `palette` with its swatches in `order`. `Matched` needs a reference palette (the
 /// comparison's first strip): for one palette on its own it is an invalid option.
 pub fn ordered(palette: &Palette, order: Order, reference: Option<&Palette>) -> Result<Palette> {
     let mut out = palette.clone();
     match order {
-        Order::Share => {
-            out.colors.sort_by(|a, b| {
-                b.proportion
-                    .total_cmp(&a.proportion)
-                    .then_with(|| a.hex.cmp(&b.hex))
-            });
-        }
+        Order::Share => sort_by_share(&mut out.colors),
         Order::Hue => {
             out.colors.sort_by(|a, b| {
                 let (ka, kb) = (hue_key(a.rgb), hue_key(b.rgb));
@@ -170,25 +138,21 @@ pub fn matching(reference: &[[u8; 3]], colours: &[[u8; 3]]) -> Vec<Option<usize>
         reference.iter().map(lab).collect(),
         colours.iter().map(lab).collect(),
     );
-    let distance = |x: &[f64; 3], y: &[f64; 3]| {
-        ((x[0] - y[0]).powi(2) + (x[1] - y[1]).powi(2) + (x[2] - y[2]).powi(2)).sqrt()
+    // The Hungarian method takes at least as many columns as rows: the shorter list is the rows.
+    let costs = |rows: &[[f64; 3]], columns: &[[f64; 3]]| -> Vec<Vec<f64>> {
+        rows.iter()
+            .map(|&x| columns.iter().map(|&y| space::distance(x, y)).collect())
+            .collect()
     };
     let mut partner = vec![None; colours.len()];
     if colours.len() <= reference.len() {
         // Rows are the colours, columns the reference.
-        let cost: Vec<Vec<f64>> = c
-            .iter()
-            .map(|x| r.iter().map(|y| distance(x, y)).collect())
-            .collect();
-        for (row, column) in hungarian(&cost).into_iter().enumerate() {
+        for (row, column) in hungarian(&costs(&c, &r)).into_iter().enumerate() {
             partner[row] = Some(column);
         }
     } else {
-        let cost: Vec<Vec<f64>> = r
-            .iter()
-            .map(|y| c.iter().map(|x| distance(x, y)).collect())
-            .collect();
-        for (row, column) in hungarian(&cost).into_iter().enumerate() {
+        // Rows are the reference: the colours no row takes are left over.
+        for (row, column) in hungarian(&costs(&r, &c)).into_iter().enumerate() {
             partner[column] = Some(row);
         }
     }

@@ -72,11 +72,7 @@ impl Palette {
             .filter(|(_, w)| *w > 0.0)
             .map(|(rgb, w)| Swatch::new(rgb, w / total))
             .collect();
-        colors.sort_by(|a, b| {
-            b.proportion
-                .total_cmp(&a.proportion)
-                .then_with(|| a.hex.cmp(&b.hex))
-        });
+        sort_by_share(&mut colors);
         Self {
             k,
             method,
@@ -158,6 +154,16 @@ impl Palette {
         }
         out
     }
+}
+
+/// Sorts swatches by share, largest first; equal shares by hex code, so that the order
+/// depends only on the swatches, not on the order they come in.
+pub(crate) fn sort_by_share(swatches: &mut [Swatch]) {
+    swatches.sort_by(|a, b| {
+        b.proportion
+            .total_cmp(&a.proportion)
+            .then_with(|| a.hex.cmp(&b.hex))
+    });
 }
 
 /// `#rrggbb` for an 8-bit colour.

@@ -62,18 +62,23 @@ pub struct PaletteOptions {
 
 impl Default for PaletteOptions {
     fn default() -> Self {
-        Self {
-            k: 8,
-            method: Method::default(),
-            space: ColorSpace::default(),
-            brightness: Brightness::default(),
-            seed: 0,
-            threads: 0,
-        }
+        Self::DEFAULT
     }
 }
 
 impl PaletteOptions {
+    /// The defaults, declared once: 8 colours (as the original), k-medians in CIELAB, every
+    /// pixel, seed 0, every core. The CLI's flags, the server's query and its API
+    /// description take theirs from here.
+    pub const DEFAULT: PaletteOptions = PaletteOptions {
+        k: 8,
+        method: Method::Kmedians,
+        space: ColorSpace::Lab,
+        brightness: Brightness::EVERYTHING,
+        seed: 0,
+        threads: 0,
+    };
+
     /// The defaults: 8 colours, k-medians in CIELAB, every pixel, seed 0. (The original's
     /// k-means in RGB is `.method(Method::Kmeans).space(ColorSpace::Rgb)`.)
     #[must_use]
@@ -127,10 +132,10 @@ impl PaletteOptions {
     /// are validated.
     pub fn check(&self) -> Result<ValidOptions> {
         if !(1..=MAX_K).contains(&self.k) {
-            return Err(Error::InvalidOption(format!(
-                "k must be between 1 and {MAX_K} (got {})",
-                self.k
-            )));
+            return Err(Error::option(
+                "k",
+                format!("must be between 1 and {MAX_K} (got {})", self.k),
+            ));
         }
         self.brightness.validate()?;
         Ok(ValidOptions(*self))
@@ -545,7 +550,8 @@ mod tests {
         for k in [0, MAX_K + 1] {
             let err = PaletteOptions::new().k(k).extract(&still).unwrap_err();
             assert!(
-                matches!(err, Error::InvalidOption(_)) && err.to_string().contains("k must be"),
+                matches!(err, Error::BadOption { name: "k", .. })
+                    && err.to_string().contains("k must be"),
                 "{err}"
             );
         }

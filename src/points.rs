@@ -11,7 +11,8 @@ use rand::Rng;
 
 use crate::counts::ColorCounts;
 use crate::error::{Error, Result};
-use crate::space::ColorSpace;
+use crate::grid::{BoxGrid, WeightedGrid};
+use crate::space::{distance2, ColorSpace};
 
 /// A point in a colour space.
 pub type Point = [f32; 3];
@@ -110,25 +111,13 @@ impl Points {
     /// near the optimum over the unpooled points.
     #[must_use]
     pub fn coarsen(&self, cells: usize) -> Points {
-        let (mut lo, mut hi) = ([f32::INFINITY; 3], [f32::NEG_INFINITY; 3]);
-        for p in &self.coords {
-            for d in 0..3 {
-                lo[d] = lo[d].min(p[d]);
-                hi[d] = hi[d].max(p[d]);
-            }
-        }
-        let scale: [f32; 3] =
-            std::array::from_fn(|d| cells as f32 / (hi[d] - lo[d]).max(f32::EPSILON));
-        let cell_of = |p: Point| {
-            (0..3).fold(0, |key, d| {
-                let i = ((p[d] - lo[d]) * scale[d]) as usize;
-                key * cells + i.min(cells - 1)
-            })
-        };
-        let mut grid = WeightedGrid::<6>::new(cells * cells * cells);
+        let box_grid = BoxGrid::around(&self.coords, cells);
+        // Per cell: weighted sums of the coordinates (3) and of the sRGB colours (3).
+        let mut grid = WeightedGrid::<6>::new(box_grid.cells());
         for ((&p, &w), rgb) in self.coords.iter().zip(&self.weights).zip(&self.colors) {
-            let c = rgb.map(f32::from);
-            grid.add(cell_of(p), w, [p[0], p[1], p[2], c[0], c[1], c[2]]);
+            let [x, y, z] = p.map(f64::from);
+            let [r, g, b] = rgb.map(f64::from);
+            grid.add(box_grid.cell(p), w, [x, y, z, r, g, b]);
         }
         let (mut coords, mut weights, mut colors) = (Vec::new(), Vec::new(), Vec::new());
         for (w, mean) in grid.means() {
@@ -161,53 +150,6 @@ impl Points {
             })
             .collect()
     }
-}
-
-/// Weighted values pooled by grid cell: per cell the total weight and the weighted sums of
-/// `N` values, giving each occupied cell's weighted mean. The one grid pooling shared by
-/// [`Points::coarsen`] and the accent method's colour bins.
-pub(crate) struct WeightedGrid<const N: usize> {
-    weights: Vec<f64>,
-    sums: Vec<[f64; N]>,
-}
-
-impl<const N: usize> WeightedGrid<N> {
-    pub(crate) fn new(cells: usize) -> Self {
-        Self {
-            weights: vec![0.0; cells],
-            sums: vec![[0.0; N]; cells],
-        }
-    }
-
-    /// Adds `weight` at `values` to `cell`.
-    pub(crate) fn add(&mut self, cell: usize, weight: f64, values: [f32; N]) {
-        let sums = &mut self.sums[cell];
-        for (s, v) in sums.iter_mut().zip(values) {
-            *s += weight * f64::from(v);
-        }
-        self.weights[cell] += weight;
-    }
-
-    /// Each occupied cell's weight and weighted sums, in cell order.
-    pub(crate) fn occupied(&self) -> impl Iterator<Item = (f64, [f64; N])> + '_ {
-        self.weights
-            .iter()
-            .zip(&self.sums)
-            .filter(|(&w, _)| w > 0.0)
-            .map(|(&w, &sums)| (w, sums))
-    }
-
-    /// Each occupied cell's weight and weighted mean, in cell order.
-    pub(crate) fn means(&self) -> impl Iterator<Item = (f64, [f32; N])> + '_ {
-        self.occupied()
-            .map(|(w, sums)| (w, sums.map(|s| (s / w) as f32)))
-    }
-}
-
-/// Squared Euclidean distance.
-#[inline]
-pub(crate) fn distance2(a: Point, b: Point) -> f32 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
 }
 
 /// Index of the centre nearest to `p`: the plain search ([`crate::assign`] has the fast one).

@@ -26,25 +26,30 @@ pub struct Brightness {
 impl Default for Brightness {
     /// Keeps every pixel.
     fn default() -> Self {
-        Self { min: 0.0, max: 1.0 }
+        Self::EVERYTHING
     }
 }
 
 impl Brightness {
+    /// The filter that keeps every pixel.
+    pub const EVERYTHING: Brightness = Brightness { min: 0.0, max: 1.0 };
+
     /// Checks that `0 <= min <= max <= 1`.
     pub fn validate(self) -> Result<Self> {
         let ok = |v: f32| (0.0..=1.0).contains(&v);
-        if !ok(self.min) || !ok(self.max) {
-            return Err(Error::InvalidOption(format!(
-                "brightness bounds must lie between 0 and 1 (got {} and {})",
-                self.min, self.max
-            )));
+        for (name, value) in [("min_brightness", self.min), ("max_brightness", self.max)] {
+            if !ok(value) {
+                return Err(Error::option(
+                    name,
+                    format!("must lie between 0 and 1 (got {value})"),
+                ));
+            }
         }
         if self.min > self.max {
-            return Err(Error::InvalidOption(format!(
-                "min brightness {} is above max brightness {}",
-                self.min, self.max
-            )));
+            return Err(Error::option(
+                "min_brightness",
+                format!("{} is above max_brightness {}", self.min, self.max),
+            ));
         }
         Ok(self)
     }

@@ -12,7 +12,7 @@ use ::palette::white_point::D65;
 use ::palette::{FromColor, Hsv, IntoColor, Lab, LinSrgb, RgbHue, Srgb};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::named::names;
 
 /// Where distances between colours are measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -31,20 +31,18 @@ pub enum ColorSpace {
     Lab,
 }
 
-impl ColorSpace {
+names! {
+    ColorSpace, "space";
     /// Every space, in display order.
-    pub const ALL: [ColorSpace; 3] = [ColorSpace::Rgb, ColorSpace::Hsv, ColorSpace::Lab];
-
+    ALL;
     /// The lower-case name used on the command line, in JSON and in URLs.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            ColorSpace::Rgb => "rgb",
-            ColorSpace::Hsv => "hsv",
-            ColorSpace::Lab => "lab",
-        }
-    }
+    name;
+    Rgb => "rgb",
+    Hsv => "hsv",
+    Lab => "lab",
+}
 
+impl ColorSpace {
     /// The point of an 8-bit sRGB colour in this space.
     #[must_use]
     pub fn embed(self, [r, g, b]: [u8; 3]) -> [f32; 3] {
@@ -121,6 +119,41 @@ pub fn lab64([r, g, b]: [u8; 3]) -> Lab<D65, f64> {
     Lab::from_color(Srgb::new(r, g, b).into_format::<f64>())
 }
 
+/// A coordinate of a colour space's points: `f32` for clustering, `f64` where distances
+/// are summed or matched.
+pub(crate) trait Coordinate:
+    Copy + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self>
+{
+    /// The square root.
+    fn sqrt(self) -> Self;
+}
+
+impl Coordinate for f32 {
+    fn sqrt(self) -> Self {
+        f32::sqrt(self)
+    }
+}
+
+impl Coordinate for f64 {
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+}
+
+/// The squared Euclidean distance between two points: the measure every clustering method
+/// minimises, summed in axis order so that every caller gets the same bits.
+#[inline]
+pub(crate) fn distance2<T: Coordinate>(a: [T; 3], b: [T; 3]) -> T {
+    let (x, y, z) = (a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    x * x + y * y + z * z
+}
+
+/// The Euclidean distance between two points (in CIELAB, CIEDE76).
+#[inline]
+pub(crate) fn distance<T: Coordinate>(a: [T; 3], b: [T; 3]) -> T {
+    distance2(a, b).sqrt()
+}
+
 /// `palette`'s sRGB transfer function for each 8-bit level, computed once: the same numbers
 /// as `into_linear`, without three `powf` per colour (also the barcode's gamma-correct means).
 pub(crate) fn linear_table() -> &'static [f32; 256] {
@@ -154,23 +187,6 @@ fn linear_between(level: f32) -> f32 {
     table[low] + (table[low + 1] - table[low]) * t
 }
 
-impl std::fmt::Display for ColorSpace {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for ColorSpace {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        ColorSpace::ALL
-            .into_iter()
-            .find(|space| space.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| Error::InvalidOption(format!("unknown space {s:?} (rgb, hsv or lab)")))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,14 +203,6 @@ mod tests {
                 "{rgb:?}"
             );
         }
-    }
-
-    fn distance(a: [f32; 3], b: [f32; 3]) -> f32 {
-        a.iter()
-            .zip(b)
-            .map(|(p, q)| (p - q).powi(2))
-            .sum::<f32>()
-            .sqrt()
     }
 
     #[test]

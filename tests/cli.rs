@@ -478,7 +478,7 @@ fn bad_input_fails_with_one_clear_line() {
             "--max-brightness",
             "0.2",
         ]),
-        "min brightness",
+        "--min-brightness 0.8 is above --max-brightness 0.2",
         1,
     );
     assert_clean_failure(

@@ -591,11 +591,26 @@ fn bad_inputs_give_one_clear_line() {
     );
     // Options out of range, refused before any work.
     let good = frames.join("a.png");
-    assert_clean_failure(&run(&["film", s(&text), "--frames", "0"]), &["--frames"]);
-    assert_clean_failure(&run(&["film", s(&text), "--every", "0"]), &["--every"]);
+    // The library names the option (`frames`); the CLI says it as its flag.
+    assert_clean_failure(
+        &run(&["film", s(&text), "--frames", "0"]),
+        &["invalid option: --frames must be between 1 and 10000 (got 0)"],
+    );
+    assert_clean_failure(
+        &run(&["film", s(&text), "--every", "0"]),
+        &["invalid option: --every must be at least 0.001 seconds (got 0)"],
+    );
+    assert_clean_failure(
+        &run(&["film", s(&text), "--cut-threshold", "0"]),
+        &["invalid option: --cut-threshold must be positive (got 0)"],
+    );
+    assert_clean_failure(
+        &run(&["film", s(&text), "--min-scene=-1"]),
+        &["invalid option: --min-scene must be 0 seconds or more (got -1)"],
+    );
     assert_clean_failure(
         &run(&["film", s(&good), "--every", "2"]),
-        &["each still is one frame"],
+        &["invalid option: --every samples a video only; each still is one frame"],
     );
     assert_clean_failure(
         &run(&["film", s(&good), "-k", "40"]),

@@ -1678,7 +1678,7 @@ fn palettes_take_an_order_and_export_as_ase_and_css() {
         );
     }
     let message = get_url(&format!("{}/api/palette?url={url}&order=matched", open())).error(400);
-    assert!(message.contains("/api/compare"), "{message}");
+    assert!(message.contains("comparison"), "{message}");
 
     // .ase and .css, from /api/palette and from /api/export: every colour, as attachments.
     let body = share.to_string();

@@ -25,8 +25,9 @@ use ::palette::Lab;
 use super::kmeans;
 use crate::assign::assign;
 use crate::error::Result;
-use crate::points::{distance2, nearest, Point, Points, WeightedGrid};
-use crate::space::{lab, lab_of_fraction, ColorSpace};
+use crate::grid::{SrgbGrid, WeightedGrid};
+use crate::points::{nearest, Point, Points};
+use crate::space::{distance2, lab, lab_of_fraction, ColorSpace};
 
 /// CIELAB chroma from which a pixel counts as vivid (the accent masks of the sample stills
 /// use 20 to 35).
@@ -42,6 +43,8 @@ const MIN_SHARE: f64 = 0.0005;
 const NOVELTY_DE00: f32 = 12.0;
 /// Weighted Lloyd iterations for re-fitting the base colours around the accents.
 const REFIT_ITERATIONS: usize = 10;
+/// The bins the candidates' colours are pooled on: 32 a channel.
+type Bins = SrgbGrid<5>;
 
 /// An accent candidate: where it sits in the clustering space, its CIELAB mean, its share.
 #[derive(Debug, Clone, Copy)]
@@ -106,29 +109,25 @@ fn chroma(lab: Lab) -> f32 {
 /// Over-clusters the vivid colours in CIELAB; each cluster is a candidate, located in the
 /// clustering space at the weighted mean of its members.
 ///
-/// Colours are first pooled into 32 x 32 x 32 sRGB bins (8 levels a channel, far finer than
-/// any accent), so only one colour a bin is converted to CIELAB.
+/// Colours are first pooled into 32 x 32 x 32 sRGB bins ([`Bins`]: 8 levels a channel, far
+/// finer than any accent), so only one colour a bin is converted to CIELAB.
 fn candidates(points: &Points, seed: u64) -> Result<Vec<Candidate>> {
     let total: f64 = points.weights().iter().sum();
     // Per bin: weighted sums of sRGB (3) and of clustering-space coordinates (3).
-    let mut bins = WeightedGrid::<6>::new(1 << 15);
-    for ((&rgb, &p), &w) in points
+    let mut bins = WeightedGrid::<6>::new(Bins::CELLS);
+    for ((&[r, g, b], &p), &w) in points
         .colors()
         .iter()
         .zip(points.coords())
         .zip(points.weights())
     {
-        let [r, g, b] = rgb.map(|c| usize::from(c >> 3));
-        let c = rgb.map(f32::from);
-        bins.add(
-            (r << 10) | (g << 5) | b,
-            w,
-            [c[0], c[1], c[2], p[0], p[1], p[2]],
-        );
+        let [x, y, z] = p.map(f64::from);
+        let rgb = [r, g, b].map(f64::from);
+        bins.add(Bins::cell(r, g, b), w, [rgb[0], rgb[1], rgb[2], x, y, z]);
     }
     let vivid: Vec<(Lab, f64, [f64; 6])> = bins
         .occupied()
-        .filter_map(|(w, sums)| {
+        .filter_map(|(_, w, sums)| {
             let lab = lab_of_fraction([0, 1, 2].map(|d| (sums[d] / w / 255.0) as f32));
             (chroma(lab) >= VIVID_CHROMA).then_some((lab, w, sums))
         })

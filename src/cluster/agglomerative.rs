@@ -32,6 +32,7 @@ use std::cmp::Ordering;
 
 use crate::error::Result;
 use crate::points::{Point, Points};
+use crate::space::distance2;
 
 /// Clusters per k-d tree leaf.
 const LEAF: usize = 8;
@@ -133,7 +134,7 @@ impl Clusters {
     /// Ward's merge cost of slots `a` and `b`.
     fn cost(&self, a: usize, b: usize) -> f64 {
         let (wa, wb) = (self.weight[a], self.weight[b]);
-        wa * wb / (wa + wb) * dist2(self.pos[a], self.pos[b])
+        wa * wb / (wa + wb) * distance2(self.pos[a], self.pos[b])
     }
 
     fn rebuild(&mut self) {
@@ -387,10 +388,6 @@ impl Tree {
     }
 }
 
-fn dist2(a: [f64; 3], b: [f64; 3]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
-}
-
 /// Disjoint sets of slots, with path halving.
 struct UnionFind(Vec<usize>);
 
@@ -418,7 +415,7 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::points::{distance2, test_points};
+    use crate::points::test_points;
 
     /// Three tight groups far apart: Ward finds them, with their means.
     #[test]
@@ -521,7 +518,7 @@ mod tests {
             for i in 0..cl.len() {
                 for j in i + 1..cl.len() {
                     let (wa, wb) = (cl[i].1, cl[j].1);
-                    let c = wa * wb / (wa + wb) * dist2(cl[i].0, cl[j].0);
+                    let c = wa * wb / (wa + wb) * distance2(cl[i].0, cl[j].0);
                     if c < best.2 {
                         best = (i, j, c);
                     }

@@ -154,7 +154,7 @@ mod tests {
             want.sort_by(|a, b| a[0].total_cmp(&b[0]));
             for (f, w) in found.iter().zip(&want) {
                 assert!(
-                    crate::points::distance2(*f, *w).sqrt() < 0.01,
+                    crate::space::distance2(*f, *w).sqrt() < 0.01,
                     "seed {seed}: {f:?} vs {w:?}"
                 );
             }

@@ -73,7 +73,7 @@ pub(super) fn medians(points: &Points, mut centres: Vec<Point>, rounds: usize) -
             let mut sums = vec![([0.0f64; 3], 0.0f64); centres.len()];
             for ((&p, &w), &l) in coords.iter().zip(weights).zip(&label) {
                 let c = centres[l];
-                let d = f64::from(crate::points::distance2(p, c))
+                let d = f64::from(crate::space::distance2(p, c))
                     .sqrt()
                     .max(DISTANCE_FLOOR);
                 let (s, total) = &mut sums[l];
@@ -113,7 +113,8 @@ fn total_distance(points: &Points, centres: &[Point]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::points::{distance2, test_points};
+    use crate::points::test_points;
+    use crate::space::distance2;
 
     /// The geometric median of three points on a line is the middle one, whatever the far
     /// point's distance; the mean would follow the far point.

@@ -14,7 +14,8 @@ pub use agglomerative::MAX_LINKAGE_POINTS;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::named::names;
 use crate::points::{Point, Points};
 
 /// How centres are found.
@@ -41,26 +42,19 @@ pub enum Method {
     Kmedians,
 }
 
-impl Method {
+names! {
+    Method, "method";
     /// Every method, in display order (the original's two first, the default last).
-    pub const ALL: [Method; 4] = [
-        Method::Kmeans,
-        Method::Agglomerative,
-        Method::Accent,
-        Method::Kmedians,
-    ];
-
+    ALL;
     /// The lower-case name used on the command line, in JSON and in URLs.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Kmeans => "kmeans",
-            Method::Agglomerative => "agglomerative",
-            Method::Accent => "accent",
-            Method::Kmedians => "kmedians",
-        }
-    }
+    name;
+    Kmeans => "kmeans",
+    Agglomerative => "agglomerative",
+    Accent => "accent",
+    Kmedians => "kmedians",
+}
 
+impl Method {
     /// The name a person reads in a figure's title, e.g. `k-means`.
     #[must_use]
     pub fn title(self) -> &'static str {
@@ -90,26 +84,6 @@ impl Method {
     #[must_use]
     pub(crate) fn swatch_is_centre(self) -> bool {
         self == Method::Kmedians
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Method {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        let names: Vec<_> = Method::ALL.iter().map(|m| m.name()).collect();
-        Method::ALL
-            .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                Error::InvalidOption(format!("unknown method {s:?} ({})", names.join(", ")))
-            })
     }
 }
 

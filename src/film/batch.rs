@@ -76,7 +76,8 @@ pub fn run(
     options: &FilmOptions,
     mut progress: impl FnMut(&str, &str),
 ) -> Result<BatchSummary> {
-    options.check()?;
+    // Checked once for every film, and before the output file is touched.
+    let options = options.check()?;
     let films = films_in(dir)?;
     let done = done_in(out)?;
     let io = |source| Error::Io {
@@ -103,7 +104,7 @@ pub fn run(
             summary.skipped += 1;
             continue;
         }
-        let line = match FilmInput::Video(source.clone()).analyse(options) {
+        let line = match FilmInput::Video(source.clone()).analyse(&options) {
             Ok(f) => {
                 summary.done += 1;
                 f.to_json()

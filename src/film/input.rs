@@ -1,6 +1,7 @@
 //! What a film is read from: one video (a file, or an http(s) URL FFmpeg fetches), or
 //! stills (paths, folders, or `*`/`?` patterns) taken as its frames in name order, each one
-//! second long; and the reading itself, frame by frame.
+//! second long; and the two sources of frames the analysis reads, each finding its bars
+//! before the first frame.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,16 @@ use crate::error::{Error, Result};
 use crate::letterbox::{crop_still, find_bars, BarFinder, Crop};
 use crate::load::Still;
 
-use super::{Analysis, Film, FilmOptions, Frame, Sampling, BAR_FRAMES, MAX_FRAMES};
+use super::analysis::{analyse, FrameSource};
+use super::frame::Frame;
+use super::options::ValidFilmOptions;
+use super::output::Film;
+use super::sampling::{Sampling, MAX_FRAMES};
+
+/// Frames are analysed within this many pixels a side (FFmpeg scales larger ones down).
+pub const ANALYSIS_SIDE: u32 = 640;
+/// Frames looked at to find the letterbox bars, spread over the film.
+pub const BAR_FRAMES: usize = 40;
 
 /// File extensions read as stills.
 pub const STILL_EXTENSIONS: [&str; 8] = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"];
@@ -135,11 +145,19 @@ impl FilmInput {
         })
     }
 
-    /// Reads the film and makes its palettes.
-    pub fn analyse(&self, options: &FilmOptions) -> Result<Film> {
+    /// Reads the film and makes its palettes, with options checked once by
+    /// [`super::FilmOptions::check`].
+    pub fn analyse(&self, options: &ValidFilmOptions) -> Result<Film> {
         match self {
-            FilmInput::Video(source) => analyse_video(source, options),
-            FilmInput::Stills { source, paths } => analyse_stills(source, paths, options),
+            #[cfg(feature = "video")]
+            FilmInput::Video(source) => analyse(&mut open_video(source, options)?, options),
+            #[cfg(not(feature = "video"))]
+            FilmInput::Video(source) => Err(Error::InvalidOption(format!(
+                "{source}: reading video needs the crate's `video` feature (and FFmpeg)"
+            ))),
+            FilmInput::Stills { source, paths } => {
+                analyse(&mut StillFrames::open(source, paths, options)?, options)
+            }
         }
     }
 }
@@ -171,40 +189,73 @@ enum StillBars {
     Kept,
 }
 
-fn analyse_stills(source: &str, paths: &[PathBuf], options: &FilmOptions) -> Result<Film> {
-    let valid = options.check()?;
-    if options.sampling != Sampling::Auto {
-        return Err(Error::InvalidOption(
-            "--every and --frames sample a video; each still is one frame of one second".into(),
-        ));
-    }
-    let bars = if options.crop {
-        let mut finder: Option<BarFinder> = None;
-        let mut size = None;
-        let mut same = true;
-        for i in spread(paths.len(), BAR_FRAMES) {
-            let still = open_still(&paths[i])?;
-            let dims = (still.width(), still.height());
-            if *size.get_or_insert(dims) != dims {
-                same = false;
-                break;
+/// Stills as a film's frames, one second each, in name order; one still in memory at a time.
+struct StillFrames<'a> {
+    source: &'a str,
+    paths: &'a [PathBuf],
+    bars: StillBars,
+    /// The index of the next still.
+    next: usize,
+    /// The still the last frame borrows.
+    still: Option<Still>,
+}
+
+impl<'a> StillFrames<'a> {
+    /// The stills of `paths`, their bars found first (over up to [`BAR_FRAMES`] of them).
+    fn open(source: &'a str, paths: &'a [PathBuf], options: &ValidFilmOptions) -> Result<Self> {
+        let name = match options.sampling() {
+            Sampling::Auto => None,
+            Sampling::Every(_) => Some("every"),
+            Sampling::Frames(_) => Some("frames"),
+        };
+        if let Some(name) = name {
+            return Err(Error::option(
+                name,
+                "samples a video only; each still is one frame of one second",
+            ));
+        }
+        let bars = if options.crop() {
+            let mut finder: Option<BarFinder> = None;
+            let mut size = None;
+            let mut same = true;
+            for i in spread(paths.len(), BAR_FRAMES) {
+                let still = open_still(&paths[i])?;
+                let dims = (still.width(), still.height());
+                if *size.get_or_insert(dims) != dims {
+                    same = false;
+                    break;
+                }
+                finder
+                    .get_or_insert_with(|| BarFinder::new(dims.0, dims.1))
+                    .add_still(&still)?;
             }
-            finder
-                .get_or_insert_with(|| BarFinder::new(dims.0, dims.1))
-                .add_still(&still)?;
-        }
-        match (same, size) {
-            (true, Some(dims)) => StillBars::Common(dims, finder.and_then(|f| f.crop())),
-            _ => StillBars::Each,
-        }
-    } else {
-        StillBars::Kept
-    };
-    let mut analysis = Analysis::new(options, valid);
-    for (i, path) in paths.iter().enumerate() {
+            match (same, size) {
+                (true, Some(dims)) => StillBars::Common(dims, finder.and_then(|f| f.crop())),
+                _ => StillBars::Each,
+            }
+        } else {
+            StillBars::Kept
+        };
+        Ok(Self {
+            source,
+            paths,
+            bars,
+            next: 0,
+            still: None,
+        })
+    }
+}
+
+impl FrameSource for StillFrames<'_> {
+    fn next_frame(&mut self) -> Result<Option<(Frame<'_>, f64, f64)>> {
+        let i = self.next;
+        let Some(path) = self.paths.get(i) else {
+            return Ok(None);
+        };
+        self.next += 1;
         let still = open_still(path)?;
         let dims = (still.width(), still.height());
-        let crop = match &bars {
+        let crop = match &self.bars {
             StillBars::Common(size, crop) if *size == dims => *crop,
             StillBars::Kept => None,
             _ => find_bars(&still),
@@ -213,13 +264,24 @@ fn analyse_stills(source: &str, paths: &[PathBuf], options: &FilmOptions) -> Res
             Some(c) => crop_still(&still, c),
             None => still,
         };
-        analysis.add(&Frame::of_still(&still), i as f64, 1.0)?;
+        let still = self.still.insert(still);
+        Ok(Some((Frame::of_still(still), i as f64, 1.0)))
     }
-    let crop = match bars {
-        StillBars::Common(_, crop) => crop,
-        _ => None,
-    };
-    analysis.finish(source.to_string(), paths.len() as f64, crop)
+
+    fn source(&self) -> &str {
+        self.source
+    }
+
+    fn duration_s(&self) -> f64 {
+        self.paths.len() as f64
+    }
+
+    fn crop(&self) -> Option<Crop> {
+        match self.bars {
+            StillBars::Common(_, crop) => crop,
+            _ => None,
+        }
+    }
 }
 
 /// The largest size with the aspect of `w` x `h` inside a `side` x `side` box, never larger
@@ -232,29 +294,47 @@ fn fit_within(w: u32, h: u32, side: u32) -> (u32, u32) {
     crate::render::aspect::fit(w, h, side, side, crate::render::aspect::Rounding::Nearest)
 }
 
-#[cfg(not(feature = "video"))]
-fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
-    options.check()?;
-    Err(Error::InvalidOption(format!(
-        "{source}: reading video needs the crate's `video` feature (and FFmpeg)"
-    )))
+/// A video's sampled frames, cropped and scaled by FFmpeg, as they arrive.
+#[cfg(feature = "video")]
+struct VideoFrames {
+    source: String,
+    duration_s: f64,
+    crop: Option<Crop>,
+    /// Seconds between sampled frames.
+    step: f64,
+    /// The frames' size, after the crop and the scaling.
+    width: u32,
+    height: u32,
+    reader: super::video::Reader,
+    /// The index of the next frame FFmpeg gives.
+    next: usize,
 }
 
+/// Probes `source`, finds its bars (on frames spread over the film), then starts FFmpeg
+/// sampling, cropping and scaling the frames of the analysis.
 #[cfg(feature = "video")]
-fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
-    use super::video::{frames, probe, select_every, Decode};
-    use super::ANALYSIS_SIDE;
+fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
+    use super::video::{probe, select_every, Decode, Reader};
 
     /// Bars are found on frames at most this wide or high (a 4K film's at half size).
     const BAR_SIDE: u32 = 1920;
     /// Fewer key frames than this, and the bars are looked for on every sampled frame.
     const MIN_KEY_FRAMES: u32 = 8;
 
-    let valid = options.check()?;
+    /// The bars seen on every frame FFmpeg gives with `decode`.
+    fn bars_of(source: &str, decode: &Decode) -> Result<BarFinder> {
+        let mut finder = BarFinder::new(decode.width, decode.height);
+        let mut reader = Reader::start(source, decode)?;
+        while reader.read()? {
+            finder.add(reader.frame(), 3)?;
+        }
+        Ok(finder)
+    }
+
     let info = probe(source)?;
-    let step = options.sampling.step(info.duration_s)?;
-    let threads = options.palette.threads;
-    let crop = if options.crop {
+    let step = options.sampling().step(info.duration_s)?;
+    let threads = options.palette().options().threads;
+    let crop = if options.crop() {
         let (dw, dh) = fit_within(info.width, info.height, BAR_SIDE);
         let mut filter = select_every(info.duration_s / BAR_FRAMES as f64);
         if (dw, dh) != (info.width, info.height) {
@@ -269,12 +349,10 @@ fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
             key_frames_only: true,
             threads,
         };
-        let mut finder = BarFinder::new(dw, dh);
-        frames(source, &decode, |pixels| finder.add(pixels, 3))?;
+        let mut finder = bars_of(source, &decode)?;
         if finder.frames() < MIN_KEY_FRAMES {
             decode.key_frames_only = false;
-            finder = BarFinder::new(dw, dh);
-            frames(source, &decode, |pixels| finder.add(pixels, 3))?;
+            finder = bars_of(source, &decode)?;
         }
         finder.crop().map(|c| {
             c.scaled(
@@ -310,18 +388,45 @@ fn analyse_video(source: &str, options: &FilmOptions) -> Result<Film> {
         key_frames_only: false,
         threads,
     };
-    let mut analysis = Analysis::new(options, valid);
-    let mut index = 0usize;
-    frames(source, &decode, |pixels| {
-        let t = index as f64 * step;
-        index += 1;
-        if t >= info.duration_s - 1e-9 {
-            return Ok(());
+    Ok(VideoFrames {
+        source: source.to_string(),
+        duration_s: info.duration_s,
+        crop,
+        step,
+        width: aw,
+        height: ah,
+        reader: Reader::start(source, &decode)?,
+        next: 0,
+    })
+}
+
+#[cfg(feature = "video")]
+impl FrameSource for VideoFrames {
+    fn next_frame(&mut self) -> Result<Option<(Frame<'_>, f64, f64)>> {
+        while self.reader.read()? {
+            let t = self.next as f64 * self.step;
+            self.next += 1;
+            // A frame FFmpeg gives at the very end stands for no time. Such frames are
+            // still read, so that FFmpeg runs to its end and its exit is checked.
+            if t < self.duration_s - 1e-9 {
+                let frame = Frame::new(self.reader.frame(), 3, self.width, self.height)?;
+                return Ok(Some((frame, t, self.step.min(self.duration_s - t))));
+            }
         }
-        let frame = Frame::new(pixels, 3, aw, ah)?;
-        analysis.add(&frame, t, step.min(info.duration_s - t))
-    })?;
-    analysis.finish(source.to_string(), info.duration_s, crop)
+        Ok(None)
+    }
+
+    fn source(&self) -> &str {
+        &self.source
+    }
+
+    fn duration_s(&self) -> f64 {
+        self.duration_s
+    }
+
+    fn crop(&self) -> Option<Crop> {
+        self.crop
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,15 @@
-//! A film's pixels pooled across its frames: the cells of [`crate::cells`] (4 x 4 x 4 sRGB
-//! levels), each pixel weighted by the screen time its frame stands for over the frame's
-//! pixels, so a frame held twice as long weighs twice as much, whatever its size. Frames
-//! are added one at a time and never kept: the table is the same 8 MB for a clip or a
-//! feature film.
+//! A film's pixels pooled across its frames: the cells a still is pooled on
+//! ([`crate::grid::CellGrid`], 4 x 4 x 4 sRGB levels), each pixel weighted by the screen
+//! time its frame stands for over the frame's pixels, so a frame held twice as long weighs
+//! twice as much, whatever its size. Frames are added one at a time and never kept: the
+//! table is the same 8 MB for a clip or a feature film.
 //!
 //! Unlike a still's [`crate::Cells`], whose pixels stay at hand, the frames are gone when
 //! the palette is made, so each cell is assigned to a centre as a whole, at its mean colour
 //! (a cell is 4 levels a side), and colours closer than a cell are one colour.
 
-use crate::cells::{cell_of, CELLS};
 use crate::error::{Error, Result};
+use crate::grid::{CellGrid, WeightedGrid};
 use crate::palette::Palette;
 use crate::pipeline::ValidOptions;
 use crate::points::Points;
@@ -17,14 +17,11 @@ use crate::select::{Brightness, Selection};
 
 use super::Frame;
 
-/// Time-weighted cells: for each cell, the weight of its pixels and their weighted colour
-/// sum.
+/// Time-weighted cells: for each cell of [`CellGrid`], the weight of its pixels and their
+/// weighted colour sum.
 #[derive(Debug, Clone)]
 pub(crate) struct TimeCells {
-    weights: Vec<f64>,
-    sums: Vec<[f64; 3]>,
-    /// The cells with a weight, in the order first touched.
-    occupied: Vec<u32>,
+    grid: WeightedGrid<3>,
     /// Pixels pooled (for the points' weights: pixel-equivalents, as a still's).
     pixels: u64,
 }
@@ -32,16 +29,14 @@ pub(crate) struct TimeCells {
 impl TimeCells {
     pub(crate) fn new() -> Self {
         Self {
-            weights: vec![0.0; CELLS],
-            sums: vec![[0.0; 3]; CELLS],
-            occupied: Vec::new(),
+            grid: WeightedGrid::new(CellGrid::CELLS),
             pixels: 0,
         }
     }
 
     /// Whether no pixel has been pooled.
     pub(crate) fn is_empty(&self) -> bool {
-        self.occupied.is_empty()
+        self.grid.is_empty()
     }
 
     /// Pools the pixels of `frame` that `brightness` (validated) keeps, each weighing
@@ -54,15 +49,8 @@ impl TimeCells {
         let w = seconds / all as f64;
         let mut kept = 0u64;
         Selection::new(frame.pixels, frame.channels, brightness).for_each(|r, g, b| {
-            let cell = cell_of(r, g, b);
-            if self.weights[cell] == 0.0 {
-                self.occupied.push(cell as u32);
-            }
-            self.weights[cell] += w;
-            let sum = &mut self.sums[cell];
-            sum[0] += w * f64::from(r);
-            sum[1] += w * f64::from(g);
-            sum[2] += w * f64::from(b);
+            let rgb = [r, g, b].map(f64::from);
+            self.grid.add(CellGrid::cell(r, g, b), w, rgb);
             kept += 1;
         });
         self.pixels += kept;
@@ -70,20 +58,8 @@ impl TimeCells {
 
     /// Adds another table's cells into this one and empties the other.
     pub(crate) fn drain_into(&mut self, other: &mut TimeCells) {
-        for &cell in &self.occupied {
-            let c = cell as usize;
-            if other.weights[c] == 0.0 {
-                other.occupied.push(cell);
-            }
-            other.weights[c] += self.weights[c];
-            for d in 0..3 {
-                other.sums[c][d] += self.sums[c][d];
-            }
-            self.weights[c] = 0.0;
-            self.sums[c] = [0.0; 3];
-        }
+        self.grid.drain_into(&mut other.grid);
         other.pixels += self.pixels;
-        self.occupied.clear();
         self.pixels = 0;
     }
 
@@ -98,17 +74,12 @@ impl TimeCells {
                 o.brightness.min, o.brightness.max
             )));
         }
-        let mut cells: Vec<usize> = self.occupied.iter().map(|&c| c as usize).collect();
-        cells.sort_unstable();
-        let total: f64 = cells.iter().map(|&c| self.weights[c]).sum();
+        let (weights, means): (Vec<f64>, Vec<[f32; 3]>) = self.grid.means().unzip();
+        let total: f64 = weights.iter().sum();
         let scale = self.pixels as f64 / total;
-        let means: Vec<[f32; 3]> = cells
-            .iter()
-            .map(|&c| self.sums[c].map(|s| (s / self.weights[c]) as f32))
-            .collect();
         let points = Points::new(
             means.iter().map(|&m| o.space.embed_mean(m)).collect(),
-            cells.iter().map(|&c| self.weights[c] * scale).collect(),
+            weights.iter().map(|&w| w * scale).collect(),
             means.iter().map(|m| m.map(|c| c.round() as u8)).collect(),
             o.space,
         )?;

@@ -5,7 +5,7 @@
 //! is still shorter than the minimum scene length (a flash or a fast pan does not cut a
 //! scene into slivers).
 
-use crate::space::lab_of_fraction;
+use crate::space::{distance, lab_of_fraction};
 
 use super::Frame;
 
@@ -52,10 +52,7 @@ impl Signature {
             .0
             .iter()
             .zip(&other.0)
-            .map(|(a, b)| {
-                let d2: f32 = (0..3).map(|i| (a[i] - b[i]) * (a[i] - b[i])).sum();
-                f64::from(d2.sqrt())
-            })
+            .map(|(&a, &b)| f64::from(distance(a, b)))
             .sum();
         total / self.0.len().max(1) as f64
     }

@@ -5,7 +5,8 @@
 //! is not used is ever copied, and only one frame is in memory at a time.
 
 use std::io::{ErrorKind, Read};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::thread::JoinHandle;
 
 use crate::error::{Error, Result};
 
@@ -150,94 +151,137 @@ pub(crate) struct Decode {
     pub threads: usize,
 }
 
-/// Runs `ffmpeg` on `source` with `decode`, calling `each` with every frame (raw RGB, row
-/// by row) as it arrives; stops early, killing `ffmpeg`, if `each` fails. Returns the
-/// number of frames.
-pub(crate) fn frames(
-    source: &str,
-    decode: &Decode,
-    mut each: impl FnMut(&[u8]) -> Result<()>,
-) -> Result<usize> {
-    let mut args: Vec<String> = ["-nostdin", "-hide_banner", "-v", "error"]
-        .map(String::from)
-        .to_vec();
-    if decode.threads > 0 {
-        args.extend(["-threads".into(), decode.threads.to_string()]);
-    }
-    if decode.key_frames_only {
-        args.extend(["-skip_frame".into(), "nokey".into()]);
-    }
-    args.extend(["-i".into(), source.into()]);
-    args.extend(
-        [
-            "-map",
-            "0:v:0",
-            "-an",
-            "-sn",
-            "-dn",
-            "-fps_mode",
-            "passthrough",
-            "-vf",
-        ]
-        .map(String::from),
-    );
-    args.push(decode.filter.clone());
-    args.extend(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"].map(String::from));
-    let mut child = spawn("ffmpeg", &args)?;
-    // Drain stderr on a thread, keeping its tail, so a chatty ffmpeg never blocks.
-    let stderr = child.stderr.take();
-    let errors = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        if let Some(mut s) = stderr {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = s.read(&mut buf) {
-                if n == 0 {
-                    break;
+/// `ffmpeg` running on a source with a [`Decode`], its frames (raw RGB, row by row) read
+/// one at a time into one buffer. Dropped before the end, it kills `ffmpeg`.
+pub(crate) struct Reader {
+    source: String,
+    /// `None` once `ffmpeg` has been waited for.
+    child: Option<Child>,
+    stdout: Option<ChildStdout>,
+    /// The thread draining stderr; it gives the tail of what `ffmpeg` wrote.
+    errors: Option<JoinHandle<String>>,
+    buffer: Vec<u8>,
+}
+
+impl Reader {
+    /// Starts `ffmpeg` on `source` with `decode`.
+    pub(crate) fn start(source: &str, decode: &Decode) -> Result<Self> {
+        let mut args: Vec<String> = ["-nostdin", "-hide_banner", "-v", "error"]
+            .map(String::from)
+            .to_vec();
+        if decode.threads > 0 {
+            args.extend(["-threads".into(), decode.threads.to_string()]);
+        }
+        if decode.key_frames_only {
+            args.extend(["-skip_frame".into(), "nokey".into()]);
+        }
+        args.extend(["-i".into(), source.into()]);
+        args.extend(
+            [
+                "-map",
+                "0:v:0",
+                "-an",
+                "-sn",
+                "-dn",
+                "-fps_mode",
+                "passthrough",
+                "-vf",
+            ]
+            .map(String::from),
+        );
+        args.push(decode.filter.clone());
+        args.extend(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"].map(String::from));
+        let mut child = spawn("ffmpeg", &args)?;
+        // Drain stderr on a thread, keeping its tail, so a chatty ffmpeg never blocks.
+        let stderr = child.stderr.take();
+        let errors = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut s) = stderr {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    text.extend_from_slice(&buf[..n]);
+                    if text.len() > 16_384 {
+                        text.drain(..text.len() - 8_192);
+                    }
                 }
-                text.extend_from_slice(&buf[..n]);
-                if text.len() > 16_384 {
-                    text.drain(..text.len() - 8_192);
-                }
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        });
+        Ok(Self {
+            source: source.to_string(),
+            stdout: child.stdout.take(),
+            child: Some(child),
+            errors: Some(errors),
+            buffer: vec![0u8; decode.width as usize * decode.height as usize * 3],
+        })
+    }
+
+    /// Reads the next frame into [`Reader::frame`]: `Ok(false)` once `ffmpeg` has ended
+    /// well; an error if it failed, or if its output broke off (then it is killed).
+    pub(crate) fn read(&mut self) -> Result<bool> {
+        let Some(stdout) = self.stdout.as_mut() else {
+            return self.end().map(|()| false);
+        };
+        match read_frame(stdout, &mut self.buffer) {
+            Ok(true) => Ok(true),
+            Ok(false) => self.end().map(|()| false),
+            Err(e) => {
+                self.stop();
+                Err(Error::Video(format!(
+                    "{}: reading ffmpeg's frames: {e}",
+                    self.source
+                )))
             }
         }
-        String::from_utf8_lossy(&text).into_owned()
-    });
-    let frame_bytes = decode.width as usize * decode.height as usize * 3;
-    let mut buffer = vec![0u8; frame_bytes];
-    let mut count = 0;
-    let mut outcome = Ok(());
-    if let Some(mut stdout) = child.stdout.take() {
-        loop {
-            match read_frame(&mut stdout, &mut buffer) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    outcome = Err(Error::Video(format!(
-                        "{source}: reading ffmpeg's frames: {e}"
-                    )));
-                    break;
-                }
-            }
-            if let Err(e) = each(&buffer) {
-                outcome = Err(e);
-                break;
-            }
-            count += 1;
+    }
+
+    /// The frame [`Reader::read`] read last.
+    pub(crate) fn frame(&self) -> &[u8] {
+        &self.buffer
+    }
+
+    /// Waits for `ffmpeg`, once its output is read: whether it ended well.
+    fn end(&mut self) -> Result<()> {
+        self.stdout = None;
+        let Some(mut child) = self.child.take() else {
+            return Ok(());
+        };
+        let status = child.wait();
+        let stderr = self
+            .errors
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default();
+        match status {
+            Ok(s) if s.success() => Ok(()),
+            Ok(_) => Err(Error::Video(format!(
+                "not a readable video: {}: {}",
+                self.source,
+                without_prefix(&last_line(&stderr), &self.source)
+            ))),
+            Err(e) => Err(Error::Video(format!("{}: ffmpeg: {e}", self.source))),
         }
     }
-    if outcome.is_err() {
-        let _ = child.kill();
+
+    /// Kills `ffmpeg`, whose frames are no longer wanted, and waits for it.
+    fn stop(&mut self) {
+        self.stdout = None;
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Some(errors) = self.errors.take() {
+            let _ = errors.join();
+        }
     }
-    let status = child.wait();
-    let stderr = errors.join().unwrap_or_default();
-    outcome?;
-    match status {
-        Ok(s) if s.success() => Ok(count),
-        Ok(_) => Err(Error::Video(format!(
-            "not a readable video: {source}: {}",
-            without_prefix(&last_line(&stderr), source)
-        ))),
-        Err(e) => Err(Error::Video(format!("{source}: ffmpeg: {e}"))),
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -17,13 +17,14 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::error::ApiError;
 use super::middleware::megabytes;
 use super::page;
-use super::query::{pairs, PaletteRequest, OPTION_PARAMS};
+use super::query::{pairs, PaletteQuery, OPTION_PARAMS};
 use super::state::{find_sample, AppState};
-use crate::format::{Format, FIGURE_WIDTH};
-use crate::order::{self, Order};
+use crate::format::Format;
+use crate::load::LoadLimits;
 use crate::palette::Swatch;
 use crate::pipeline::MAX_K;
-use crate::{data, Error, Figure, Palette, Still, StripStyle};
+use crate::request::{Task, ValidRequest};
+use crate::{data, Error, Figure, Palette, Source, Still};
 
 /// The query, as name/value pairs (or why it could not be decoded).
 type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -42,8 +43,8 @@ pub async fn root(State(state): State<AppState>, query: QueryPairs) -> Result<Re
     if pairs.is_empty() {
         return Ok(page::index());
     }
-    let request = PaletteRequest::parse_original(&pairs, &accepted(&["url"]))?;
-    let palette = palette_of_url(&state, &request).await?;
+    let query = PaletteQuery::parse_original(&pairs, &accepted(&["url"]))?;
+    let palette = palette_of_url(&state, &query).await?;
     Ok(Json(json!({ "clusters": palette.rgb() })).into_response())
 }
 
@@ -52,22 +53,24 @@ pub async fn palette_url(
     State(state): State<AppState>,
     query: QueryPairs,
 ) -> Result<Json<Value>, ApiError> {
-    let request = PaletteRequest::parse_original(&pairs(query)?, &accepted(&["url"]))?;
-    let palette = palette_of_url(&state, &request).await?;
+    let query = PaletteQuery::parse_original(&pairs(query)?, &accepted(&["url"]))?;
+    let palette = palette_of_url(&state, &query).await?;
     Ok(Json(json!({ "palette_url": palette.coolors_url() })))
 }
 
-async fn palette_of_url(state: &AppState, request: &PaletteRequest) -> Result<Palette, ApiError> {
+async fn palette_of_url(state: &AppState, query: &PaletteQuery) -> Result<Palette, ApiError> {
     let deadline = Deadline::of(state);
-    let (bytes, slot) = state.fetch(request.required_url()?.to_owned()).await?;
+    let request = query.request.check()?;
+    let (bytes, slot) = state.fetch(query.required_url()?.to_owned()).await?;
+    let input = Input::Encoded(bytes.into(), Some(slot));
+    let label = Source::Url(query.required_url()?.to_owned()).name();
     let limits = state.config().fetch.limits;
-    let options = request.options;
     state
         .job(move || {
-            let still = Still::from_bytes_with_limits(&bytes, limits)?;
-            // Decoded: the download's bytes and slot go.
-            drop((bytes, slot));
-            deadline.passed_or(|| options.extract(&still))
+            let Some(answer) = input.answer(&request, label, limits, deadline)? else {
+                return Ok(None);
+            };
+            Ok(Some(answer.palette().clone()))
         })
         .await?
         .ok_or_else(|| deadline.error())
@@ -116,31 +119,25 @@ enum Input {
     Decoded(Arc<Still>),
 }
 
-/// What a route makes of a still: one palette, or the comparison of the original analysis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Palette,
-    Compare,
-}
-
-impl Kind {
-    /// The formats the route answers in.
-    fn check_format(self, format: Format) -> Result<(), ApiError> {
-        if self == Kind::Compare && !matches!(format, Format::Json | Format::Png | Format::Svg) {
-            return Err(ApiError::bad_request(format!(
-                "/api/compare answers format=json, png or svg (got {format:?}); export one palette with /api/palette",
-                format = format.name()
-            )));
-        }
-        Ok(())
-    }
-
-    /// The order of the swatches when none is asked for.
-    fn default_order(self) -> Order {
-        match self {
-            Kind::Palette => Order::Share,
-            Kind::Compare => Order::Matched,
-        }
+impl Input {
+    /// The request's answer for this still, in a job: decoded (the encoded bytes and their
+    /// slot freed at once), then answered by the library, unless the deadline has passed.
+    fn answer(
+        self,
+        request: &ValidRequest,
+        label: String,
+        limits: LoadLimits,
+        deadline: Deadline,
+    ) -> crate::Result<Option<crate::Answer>> {
+        let still = match self {
+            Input::Encoded(bytes, slot) => {
+                let still = Still::from_bytes_with_limits(&bytes, limits);
+                drop((bytes, slot));
+                Arc::new(still?)
+            }
+            Input::Decoded(still) => still,
+        };
+        deadline.passed_or(|| request.answer(&still, label))
     }
 }
 
@@ -149,7 +146,7 @@ pub async fn palette_get(
     State(state): State<AppState>,
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
-    from_query(&state, query, Kind::Palette).await
+    from_query(&state, query, Task::Palette).await
 }
 
 /// `GET /api/compare?url=...` or `?sample=...`: the four palettes of the original analysis.
@@ -157,7 +154,7 @@ pub async fn compare_get(
     State(state): State<AppState>,
     query: QueryPairs,
 ) -> Result<Response, ApiError> {
-    from_query(&state, query, Kind::Compare).await
+    from_query(&state, query, Task::Compare).await
 }
 
 /// `POST /api/palette`: the still as the body (`Content-Type: image/*`) or as the multipart
@@ -167,7 +164,7 @@ pub async fn palette_post(
     query: QueryPairs,
     request: Request,
 ) -> Result<Response, ApiError> {
-    from_body(&state, query, request, Kind::Palette).await
+    from_body(&state, query, request, Task::Palette).await
 }
 
 /// `POST /api/compare`: [`compare_get`] for a still sent as the body or multipart field.
@@ -176,17 +173,20 @@ pub async fn compare_post(
     query: QueryPairs,
     request: Request,
 ) -> Result<Response, ApiError> {
-    from_body(&state, query, request, Kind::Compare).await
+    from_body(&state, query, request, Task::Compare).await
 }
 
+/// The parameters of a palette route that reads its still from the query.
+const QUERY_ROUTE: [&str; 4] = ["url", "sample", "format", "order"];
+/// The parameters of a palette route that reads its still from the body.
+const BODY_ROUTE: [&str; 2] = ["format", "order"];
+
 /// A palette route's answer for a still named by `?url=` or `?sample=`.
-async fn from_query(state: &AppState, query: QueryPairs, kind: Kind) -> Result<Response, ApiError> {
-    let request = PaletteRequest::parse(
-        &pairs(query)?,
-        &accepted(&["url", "sample", "format", "order"]),
-    )?;
-    kind.check_format(request.format)?;
-    let (input, label) = match (&request.url, &request.sample) {
+async fn from_query(state: &AppState, query: QueryPairs, task: Task) -> Result<Response, ApiError> {
+    let query = PaletteQuery::parse(&pairs(query)?, &accepted(&QUERY_ROUTE), task)?;
+    // Checked before any download.
+    let request = query.request.check()?;
+    let (input, label) = match (&query.url, &query.sample) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
                 "give either url or sample, not both",
@@ -194,12 +194,12 @@ async fn from_query(state: &AppState, query: QueryPairs, kind: Kind) -> Result<R
         }
         (Some(url), None) => {
             let (bytes, slot) = state.fetch(url.clone()).await?;
-            (Input::Encoded(bytes.into(), Some(slot)), "still")
+            (Input::Encoded(bytes.into(), Some(slot)), Source::Url(url.clone()).name())
         }
         (None, Some(name)) => {
             let sample = find_sample(name).map_err(|e| ApiError::bad_request(e.message))?;
             let still = state.sample_still(sample).await?;
-            (Input::Decoded(still), sample.name.as_str())
+            (Input::Decoded(still), sample.name.clone())
         }
         (None, None) => {
             return Err(ApiError::bad_request(
@@ -207,7 +207,7 @@ async fn from_query(state: &AppState, query: QueryPairs, kind: Kind) -> Result<R
             ))
         }
     };
-    respond(state, input, request, label, kind).await
+    respond(state, input, request, label).await
 }
 
 /// A palette route's answer for a still sent as the body or as the multipart field `image`.
@@ -215,12 +215,14 @@ async fn from_body(
     state: &AppState,
     query: QueryPairs,
     request: Request,
-    kind: Kind,
+    task: Task,
 ) -> Result<Response, ApiError> {
-    let accepted = accepted(&["format", "order"]);
+    let accepted = accepted(&BODY_ROUTE);
     let mut pairs = pairs(query)?;
     // Fail on a bad option before reading a body that may be megabytes long.
-    kind.check_format(PaletteRequest::parse(&pairs, &accepted)?.format)?;
+    PaletteQuery::parse(&pairs, &accepted, task)?
+        .request
+        .check()?;
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -257,14 +259,14 @@ async fn from_body(
             ),
         ));
     };
-    let request = PaletteRequest::parse(&pairs, &accepted)?;
-    kind.check_format(request.format)?;
+    let request = PaletteQuery::parse(&pairs, &accepted, task)?
+        .request
+        .check()?;
     respond(
         state,
         Input::Encoded(image, Some(upload)),
         request,
-        "upload",
-        kind,
+        Source::Bytes(Vec::new()).name(),
     )
     .await
 }
@@ -314,87 +316,31 @@ fn body_error(status: StatusCode, text: &str, limit: usize) -> ApiError {
     }
 }
 
-/// Decodes (if needed), clusters and renders in one job, and answers in `request.format`.
+/// Decodes (if needed), clusters and renders in one job, and answers in the request's
+/// format.
 async fn respond(
     state: &AppState,
     input: Input,
-    request: PaletteRequest,
-    label: &str,
-    kind: Kind,
+    request: ValidRequest,
+    label: String,
 ) -> Result<Response, ApiError> {
     let limits = state.config().fetch.limits;
     let deadline = Deadline::of(state);
-    let PaletteRequest {
-        options,
-        format,
-        order,
-        ..
-    } = request;
-    let order = order.unwrap_or(kind.default_order());
-    if kind == Kind::Palette && order == Order::Matched {
-        return Err(ApiError::bad_request(
-            "order=matched lines strips up against the first one: use it with /api/compare",
-        ));
-    }
-    let label = label.to_owned();
     let rendered = state
         .job(move || {
-            let still = match input {
-                Input::Encoded(bytes, slot) => {
-                    let still = Still::from_bytes_with_limits(&bytes, limits)?;
-                    drop((bytes, slot));
-                    Arc::new(still)
-                }
-                Input::Decoded(still) => still,
+            let Some(answer) = input.answer(&request, label, limits, deadline)? else {
+                return Ok(None);
             };
-            match kind {
-                Kind::Palette => {
-                    let Some(palette) = deadline.passed_or(|| options.extract(&still))? else {
-                        return Ok(None);
-                    };
-                    let palette = order::ordered(&palette, order, None)?;
-                    deadline.passed_or(|| {
-                        format.write(&palette, &palette.name_for(&label), || {
-                            Figure::still_with_strip(
-                                &still,
-                                &palette,
-                                FIGURE_WIDTH,
-                                StripStyle::default(),
-                            )
-                        })
-                    })
-                }
-                Kind::Compare => {
-                    let Some(palettes) = deadline.passed_or(|| options.comparison(&still))? else {
-                        return Ok(None);
-                    };
-                    let palettes = order::arrange(&palettes, order)?;
-                    deadline.passed_or(|| compare_body(&still, &palettes, format))
-                }
-            }
+            deadline.passed_or(|| answer.body())
         })
         .await?
         .ok_or_else(|| deadline.error())?;
-    let stem = match kind {
-        Kind::Palette => "palette",
-        Kind::Compare => "compare",
+    let r = request.request();
+    let stem = match r.task {
+        Task::Palette => "palette",
+        Task::Compare => "compare",
     };
-    Ok(file_response(format, rendered, stem, false))
-}
-
-/// The comparison as `{"palettes": [...]}` or as the figure of the CLI's `compare`.
-fn compare_body(still: &Still, palettes: &[Palette], format: Format) -> crate::Result<Vec<u8>> {
-    match format {
-        Format::Png => {
-            Figure::comparison(still, palettes, FIGURE_WIDTH, StripStyle::default()).to_png()
-        }
-        Format::Svg => Ok(
-            Figure::comparison(still, palettes, FIGURE_WIDTH, StripStyle::default())
-                .to_svg()?
-                .into_bytes(),
-        ),
-        _ => Ok(crate::format::palettes_json(palettes).into_bytes()),
-    }
+    Ok(file_response(r.format, rendered, stem, false))
 }
 
 /// A palette written in `format`, with a file name for saving (`stem.png`, ...);
@@ -426,7 +372,8 @@ pub async fn export(
     query: QueryPairs,
     body: Result<Json<Palette>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let request = PaletteRequest::parse(&pairs(query)?, &["format", "name"])?;
+    let query = PaletteQuery::parse(&pairs(query)?, &["format", "name"], Task::Palette)?;
+    let format = query.request.format;
     let Json(palette) = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => body_error(e.status(), "", EXPORT_BODY_LIMIT),
         status => ApiError::new(
@@ -435,11 +382,10 @@ pub async fn export(
         ),
     })?;
     let palette = checked(palette)?;
-    let name = request
+    let name = query
         .name
         .map(|n| n.chars().take(100).collect::<String>())
         .unwrap_or_else(|| palette.name_for("palette"));
-    let format = request.format;
     let rendered = state
         .job(move || {
             format.write(&palette, &name, || {

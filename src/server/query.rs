@@ -5,69 +5,73 @@
 //! say what was expected, unknown names are refused (a typo such as `methd=` would otherwise
 //! be ignored silently) and a repeated name is an error rather than "last one wins".
 
-use std::str::FromStr;
-
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 
 use super::error::ApiError;
-use crate::format::Format;
-use crate::order::Order;
-use crate::pipeline::MAX_K;
-use crate::{ColorSpace, Method, PaletteOptions, ValidOptions};
+use crate::request::{Request, Task, PARAMS};
+use crate::{ColorSpace, Method};
 
-/// The parameters every palette route takes.
-pub const OPTION_PARAMS: [&str; 6] = [
-    "k",
-    "method",
-    "space",
-    "min_brightness",
-    "max_brightness",
-    "seed",
+/// The clustering options every palette route takes (the request's own parameters less
+/// `order` and `format`, which only some routes take).
+pub const OPTION_PARAMS: [&str; 7] = [
+    PARAMS[0].name,
+    PARAMS[1].name,
+    PARAMS[2].name,
+    PARAMS[3].name,
+    PARAMS[4].name,
+    PARAMS[5].name,
+    PARAMS[6].name,
 ];
 
-/// A palette request: where the still comes from, how to cluster, what to answer.
+/// A palette request as a query gives it: where the still comes from, and the library's
+/// [`Request`].
 #[derive(Debug, Clone)]
-pub struct PaletteRequest {
+pub struct PaletteQuery {
     /// `?url=`: an http(s) address to fetch the still from.
     pub url: Option<String>,
     /// `?sample=`: the name of a sample still.
     pub sample: Option<String>,
     /// `?name=`: the palette's name in a `.gpl` file.
     pub name: Option<String>,
-    /// `?format=`.
-    pub format: Format,
-    /// `?order=`: how the swatches are ordered (each route has its default).
-    pub order: Option<Order>,
-    /// Clustering options, checked.
-    pub options: ValidOptions,
+    /// Everything else, as the library runs it (not yet checked: see
+    /// [`PaletteQuery::checked`]).
+    pub request: Request,
 }
 
-impl PaletteRequest {
-    /// Parses `pairs`, accepting only the names in `accepted`, and validates the options.
-    pub fn parse(pairs: &[(String, String)], accepted: &[&str]) -> Result<Self, ApiError> {
-        Self::parse_from(PaletteOptions::new(), pairs, accepted)
+impl PaletteQuery {
+    /// Parses `pairs` into a request for `task`, accepting only the names in `accepted`.
+    pub fn parse(
+        pairs: &[(String, String)],
+        accepted: &[&str],
+        task: Task,
+    ) -> Result<Self, ApiError> {
+        let base = Request {
+            task,
+            ..Request::DEFAULT
+        };
+        Self::parse_from(base, pairs, accepted)
     }
 
-    /// [`PaletteRequest::parse`] for the original API's routes (`GET /?url=`,
+    /// [`PaletteQuery::parse`] for the original API's routes (`GET /?url=`,
     /// `GET /palette-url`): without `method` and `space`, the original's k-means in RGB
     /// rather than the library's default.
     pub fn parse_original(pairs: &[(String, String)], accepted: &[&str]) -> Result<Self, ApiError> {
-        let original = PaletteOptions::new()
+        let original = Request::palette()
             .method(Method::Kmeans)
             .space(ColorSpace::Rgb);
         Self::parse_from(original, pairs, accepted)
     }
 
     fn parse_from(
-        base: PaletteOptions,
+        base: Request,
         pairs: &[(String, String)],
         accepted: &[&str],
     ) -> Result<Self, ApiError> {
-        let (mut url, mut sample, mut name, mut format) = (None, None, None, Format::default());
-        let mut order = None;
+        let (mut url, mut sample, mut name) = (None, None, None);
+        let mut request = base;
         // The server runs one palette job per core: each keeps to its own thread.
-        let mut options = base.threads(1);
+        request.options.threads = 1;
         let mut seen: Vec<&str> = Vec::new();
         for (key, value) in pairs {
             let key = key.as_str();
@@ -88,30 +92,14 @@ impl PaletteRequest {
                 "url" => url = Some(value.to_owned()).filter(|v| !v.is_empty()),
                 "sample" => sample = Some(value.to_owned()).filter(|v| !v.is_empty()),
                 "name" => name = Some(value.to_owned()),
-                "format" => format = value.parse()?,
-                "order" => order = Some(value.parse()?),
-                "k" => {
-                    options.k = number(key, value, &format!("a whole number from 1 to {MAX_K}"))?
-                }
-                "method" => options.method = Method::from_str(value)?,
-                "space" => options.space = ColorSpace::from_str(value)?,
-                "min_brightness" => options.brightness.min = fraction(key, value)?,
-                "max_brightness" => options.brightness.max = fraction(key, value)?,
-                "seed" => options.seed = number(key, value, "a whole number, 0 or more")?,
-                _ => {
-                    return Err(ApiError::internal(format!(
-                        "parameter {key:?} is accepted but not handled"
-                    )))
-                }
+                _ => request.set(key, value)?,
             }
         }
-        Ok(PaletteRequest {
+        Ok(PaletteQuery {
             url,
             sample,
             name,
-            format,
-            order,
-            options: options.check()?,
+            request,
         })
     }
 
@@ -121,23 +109,6 @@ impl PaletteRequest {
             ApiError::bad_request("no url specified: pass the image address as ?url=https://...")
         })
     }
-}
-
-fn number<T: FromStr>(key: &str, value: &str, expected: &str) -> Result<T, ApiError> {
-    value
-        .parse()
-        .map_err(|_| ApiError::bad_request(format!("{key} must be {expected} (got {value:?})")))
-}
-
-fn fraction(key: &str, value: &str) -> Result<f32, ApiError> {
-    number::<f32>(key, value, "a number from 0 to 1")
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "{key} must be a number from 0 to 1 (got {value:?})"
-            ))
-        })
 }
 
 /// The query's name/value pairs, in order; a query that cannot be decoded is a 400.
@@ -152,6 +123,8 @@ pub fn pairs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Format;
+    use crate::PaletteOptions;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()
@@ -159,7 +132,7 @@ mod tests {
             .collect()
     }
 
-    const ALL: [&str; 9] = [
+    const ALL: [&str; 10] = [
         "url",
         "sample",
         "format",
@@ -169,11 +142,12 @@ mod tests {
         "min_brightness",
         "max_brightness",
         "seed",
+        "crop",
     ];
 
     #[test]
     fn parses_every_option() {
-        let r = PaletteRequest::parse(
+        let r = PaletteQuery::parse(
             &pairs(&[
                 ("url", " https://example.com/a.png "),
                 ("k", "5"),
@@ -185,6 +159,7 @@ mod tests {
                 ("format", "svg"),
             ]),
             &ALL,
+            Task::Palette,
         )
         .unwrap();
         assert_eq!(r.url.as_deref(), Some("https://example.com/a.png"));
@@ -195,8 +170,9 @@ mod tests {
             .brightness(0.1, 0.9)
             .seed(7)
             .threads(1);
-        assert_eq!(r.options.options(), &expected);
-        assert_eq!(r.format, Format::Svg);
+        assert_eq!(r.request.options, expected);
+        assert_eq!(r.request.format, Format::Svg);
+        assert!(r.request.crop);
     }
 
     #[test]
@@ -214,10 +190,13 @@ mod tests {
             ),
             (&[("seed", "-1")], "seed must be"),
             (&[("format", "gif")], "unknown format"),
+            (&[("crop", "perhaps")], "crop must be true or false"),
             (&[("colour", "red")], "unknown parameter"),
             (&[("k", "3"), ("k", "4")], "more than once"),
         ] {
-            let err = PaletteRequest::parse(&pairs(list), &ALL).unwrap_err();
+            let err = PaletteQuery::parse(&pairs(list), &ALL, Task::Palette)
+                .and_then(|q| Ok(q.request.check()?))
+                .unwrap_err();
             assert_eq!(err.status, 400);
             assert!(err.message.contains(needle), "{list:?}: {}", err.message);
         }
@@ -225,7 +204,7 @@ mod tests {
 
     #[test]
     fn an_empty_url_is_a_missing_url() {
-        let r = PaletteRequest::parse(&pairs(&[("url", "")]), &ALL).unwrap();
+        let r = PaletteQuery::parse(&pairs(&[("url", "")]), &ALL, Task::Palette).unwrap();
         assert!(r.required_url().unwrap_err().message.contains("no url"));
     }
 }

@@ -1,0 +1,145 @@
+//! The one analysis loop: frames from any [`FrameSource`] (a video's, or stills taken as
+//! frames), one at a time and never kept, each pooled into time-weighted cells, compared
+//! with the previous one for cuts, and reduced to a barcode column; the palettes once the
+//! last is in.
+
+use crate::error::{Error, Result};
+use crate::letterbox::Crop;
+use crate::palette::Palette;
+use crate::pipeline::ValidOptions;
+
+use super::barcode::{Barcode, Column};
+use super::frame::Frame;
+use super::options::ValidFilmOptions;
+use super::output::{Film, Scene};
+use super::pool::TimeCells;
+use super::scenes::{CutDetector, Signature};
+
+/// A film's frames in order, each with the time it starts and the seconds it stands for.
+///
+/// A lending iterator (each frame borrows the source's buffer until the next is asked
+/// for), so a source keeps one frame in memory at a time.
+pub(crate) trait FrameSource {
+    /// The next frame, the time it starts and the seconds it stands for; `None` after the
+    /// last (a source that failed part way says so here, not with `None`).
+    fn next_frame(&mut self) -> Result<Option<(Frame<'_>, f64, f64)>>;
+
+    /// What was read, as the film's JSON names it.
+    fn source(&self) -> &str;
+
+    /// The film's length in seconds.
+    fn duration_s(&self) -> f64;
+
+    /// The picture inside the bars cut away from every frame, in the source's pixels.
+    fn crop(&self) -> Option<Crop>;
+}
+
+/// Reads every frame of `frames` into the analysis, then makes the film's palettes.
+pub(crate) fn analyse(frames: &mut impl FrameSource, options: &ValidFilmOptions) -> Result<Film> {
+    let mut analysis = Analysis::new(options);
+    while let Some((frame, t, seconds)) = frames.next_frame()? {
+        analysis.add(&frame, t, seconds)?;
+    }
+    analysis.finish(
+        frames.source().to_string(),
+        frames.duration_s(),
+        frames.crop(),
+    )
+}
+
+/// The work on sampled frames, one at a time: pooling, cuts, barcode columns.
+struct Analysis {
+    options: ValidOptions,
+    film: TimeCells,
+    /// With scenes: the current scene's cells, the detector, and where the scene started.
+    scene: Option<(TimeCells, CutDetector)>,
+    scene_start: f64,
+    scenes: Vec<Scene>,
+    barcode: Option<Barcode>,
+    frames: usize,
+}
+
+impl Analysis {
+    fn new(options: &ValidFilmOptions) -> Self {
+        Self {
+            options: *options.palette(),
+            film: TimeCells::new(),
+            scene: options.scenes().then(|| {
+                (
+                    TimeCells::new(),
+                    CutDetector::new(options.cut_threshold(), options.min_scene_s()),
+                )
+            }),
+            scene_start: 0.0,
+            scenes: Vec::new(),
+            barcode: options.barcode().map(Barcode::new),
+            frames: 0,
+        }
+    }
+
+    /// Adds the frame shown from `t` for `seconds`.
+    fn add(&mut self, frame: &Frame<'_>, t: f64, seconds: f64) -> Result<()> {
+        let brightness = self.options.options().brightness;
+        if let Some(barcode) = &mut self.barcode {
+            let column = Column::of(frame, barcode.style, &self.options)?;
+            barcode.columns.push((t, seconds, column));
+        }
+        let cut = match &mut self.scene {
+            Some((_, detector)) => detector.is_cut(t, Signature::of(frame)),
+            None => false,
+        };
+        if cut {
+            self.close_scene(t)?;
+        }
+        match &mut self.scene {
+            Some((cells, _)) => cells.add(frame, brightness, seconds),
+            None => self.film.add(frame, brightness, seconds),
+        }
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Ends the current scene at `end`: its palette, then its cells join the film's.
+    fn close_scene(&mut self, end: f64) -> Result<()> {
+        let Some((cells, _)) = &mut self.scene else {
+            return Ok(());
+        };
+        let o = self.options.options();
+        let palette = if cells.is_empty() {
+            Palette::from_weights(o.k, o.method, o.space, [])
+        } else {
+            cells.palette(&self.options)?
+        };
+        cells.drain_into(&mut self.film);
+        self.scenes.push(Scene {
+            start_s: self.scene_start,
+            end_s: end,
+            palette,
+        });
+        self.scene_start = end;
+        Ok(())
+    }
+
+    /// The film's palettes, once every frame is in.
+    fn finish(mut self, source: String, duration_s: f64, crop: Option<Crop>) -> Result<Film> {
+        if self.frames == 0 {
+            return Err(Error::Video(format!(
+                "{source} gave no frames (zero length)"
+            )));
+        }
+        self.close_scene(duration_s)?;
+        let palette = self.film.palette(&self.options)?;
+        if let Some(barcode) = &mut self.barcode {
+            barcode.duration_s = duration_s;
+        }
+        Ok(Film {
+            source,
+            duration_s,
+            frames_sampled: self.frames,
+            crop,
+            palette,
+            scenes: self.scene.is_some().then_some(self.scenes),
+            barcode: self.barcode,
+        })
+    }
+}

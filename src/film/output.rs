@@ -1,0 +1,100 @@
+//! What a film gives: [`Film`], its [`Scene`]s, and its JSON.
+
+use serde_json::Value;
+
+use crate::letterbox::Crop;
+use crate::palette::Palette;
+
+use super::barcode::Barcode;
+
+/// One scene: where it starts and ends, in seconds, and its palette.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scene {
+    /// Start, in seconds from the start of the film.
+    pub start_s: f64,
+    /// End, in seconds.
+    pub end_s: f64,
+    /// The palette of the scene's sampled frames (no colours if the brightness filter left
+    /// none of its pixels).
+    pub palette: Palette,
+}
+
+/// A film's palettes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Film {
+    /// What was read: the video, or the folder or first still.
+    pub source: String,
+    /// Length in seconds (a still counts one second).
+    pub duration_s: f64,
+    /// Frames sampled (stills read).
+    pub frames_sampled: usize,
+    /// The picture inside the bars that were cut away, in the source's pixels; `None` when
+    /// nothing was cut (no bars, bars kept, or stills of different sizes, each cut alone).
+    pub crop: Option<Crop>,
+    /// The palette of the whole film, each frame weighted by the time it stands for.
+    pub palette: Palette,
+    /// The scenes, when asked for.
+    pub scenes: Option<Vec<Scene>>,
+    /// The barcode, when asked for.
+    pub barcode: Option<Barcode>,
+}
+
+/// Seconds rounded to the millisecond, for the JSON.
+fn ms(t: f64) -> f64 {
+    (t * 1000.0).round() / 1000.0
+}
+
+impl Film {
+    /// The scene boundaries (the starts of every scene but the first), in seconds.
+    #[must_use]
+    pub fn cuts(&self) -> Vec<f64> {
+        self.scenes
+            .iter()
+            .flatten()
+            .skip(1)
+            .map(|s| s.start_s)
+            .collect()
+    }
+
+    /// The film as JSON, keys in the documented order: source, duration, frames sampled,
+    /// crop, palette (as `extract` prints it) and, with scenes, the scenes with their
+    /// palettes.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut out = format!(
+            r#"{{"source":{},"duration_s":{},"frames_sampled":{},"crop":{},"palette":{}"#,
+            json_text(&self.source),
+            ms(self.duration_s),
+            self.frames_sampled,
+            json_text(&self.crop),
+            self.palette.to_json()
+        );
+        if let Some(scenes) = &self.scenes {
+            let scenes: Vec<String> = scenes
+                .iter()
+                .map(|s| {
+                    format!(
+                        r#"{{"start_s":{},"end_s":{},"palette":{}}}"#,
+                        ms(s.start_s),
+                        ms(s.end_s),
+                        s.palette.to_json()
+                    )
+                })
+                .collect();
+            out.push_str(&format!(r#","scenes":[{}]"#, scenes.join(",")));
+        }
+        out.push('}');
+        out
+    }
+
+    /// [`Film::to_json`] as a JSON value.
+    #[must_use]
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(&self.to_json()).unwrap_or(Value::Null)
+    }
+}
+
+/// A field of [`Film::to_json`] as JSON text.
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
