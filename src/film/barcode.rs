@@ -14,6 +14,7 @@ use palette::{LinSrgb, Srgb};
 use crate::error::Result;
 use crate::load::Still;
 use crate::pipeline::ValidOptions;
+use crate::render::ticks::{clock_label, clock_step, marks};
 use crate::render::Figure;
 use crate::space::linear_table;
 
@@ -216,41 +217,20 @@ impl Barcode {
         }
         let axis_y = (top + BARCODE_HEIGHT + 3) as i32;
         fig.add_rect(MARGIN as i32, axis_y, width, 1, [90, 90, 90]);
-        let step = tick_step(self.duration_s);
-        let mut t = 0.0;
-        while t <= self.duration_s + 1e-9 {
+        let step = clock_step(self.duration_s);
+        for t in marks(step, self.duration_s + 1e-9) {
             let x = x_of(t);
             fig.add_rect(x, axis_y, 1, 6, [90, 90, 90]);
-            fig.add_label(x, axis_y + 17, clock(t, step), 12.0, [40, 40, 40], true);
-            t += step;
+            fig.add_label(
+                x,
+                axis_y + 17,
+                clock_label(t, step),
+                12.0,
+                [40, 40, 40],
+                true,
+            );
         }
         Ok(fig)
-    }
-}
-
-/// A round tick interval giving at most about ten ticks over `duration` seconds.
-fn tick_step(duration: f64) -> f64 {
-    const STEPS: [f64; 16] = [
-        0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0,
-        3600.0,
-    ];
-    STEPS
-        .into_iter()
-        .find(|s| duration / s <= 10.0)
-        .unwrap_or(3600.0 * (duration / 36_000.0).ceil())
-}
-
-/// `m:ss` or `h:mm:ss`; seconds with one decimal when the ticks are under a second apart.
-fn clock(t: f64, step: f64) -> String {
-    if step < 1.0 {
-        return format!("{t:.1}s");
-    }
-    let whole = t.round() as u64;
-    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
     }
 }
 
@@ -297,22 +277,6 @@ mod tests {
         let rgb = bitmap.rgb();
         assert_eq!(rgb.get_pixel(199, 100).0, [200, 0, 0]);
         assert_eq!(rgb.get_pixel(200, 100).0, [0, 0, 200]);
-        assert_eq!(tick_step(3.0), 0.5);
-        assert_eq!(tick_step(7200.0), 900.0);
-        assert_eq!(
-            (
-                clock(0.0, 1.0),
-                clock(75.0, 15.0),
-                clock(3725.0, 900.0),
-                clock(0.5, 0.5)
-            ),
-            (
-                "0:00".to_string(),
-                "1:15".to_string(),
-                "1:02:05".to_string(),
-                "0.5s".to_string()
-            )
-        );
         let figure = barcode.figure(&[2.0]).unwrap();
         assert!(figure.width() >= MIN_WIDTH);
         assert!(figure.to_png().is_ok() && figure.to_svg().unwrap().contains("2.0s"));

@@ -291,11 +291,7 @@ fn fit_within(w: u32, h: u32, side: u32) -> (u32, u32) {
     if w <= side && h <= side {
         return (w, h);
     }
-    let scale = f64::from(side) / f64::from(w.max(h));
-    (
-        ((f64::from(w) * scale).round() as u32).clamp(1, side),
-        ((f64::from(h) * scale).round() as u32).clamp(1, side),
-    )
+    crate::render::aspect::fit(w, h, side, side, crate::render::aspect::Rounding::Nearest)
 }
 
 /// A video's sampled frames, cropped and scaled by FFmpeg, as they arrive.
