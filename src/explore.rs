@@ -117,7 +117,7 @@ pub fn naive_hsv_palette(still: &Still, k: usize, seed: u64) -> Result<Palette> 
     if points.is_empty() {
         return Err(Error::NoPixels("the still has no opaque pixel".into()));
     }
-    let distance = |a: &[f64; 3], b: &[f64; 3]| (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>();
+    let distance = |a: &[f64; 3], b: &[f64; 3]| crate::space::distance2(*a, *b);
     let nearest = |p: &[f64; 3], centres: &[[f64; 3]]| {
         (0..centres.len())
             .min_by(|&i, &j| distance(p, &centres[i]).total_cmp(&distance(p, &centres[j])))

@@ -252,6 +252,16 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
+    #[test]
+    fn the_enums_defaults_are_the_options_defaults() {
+        // `Method::default()` and `ColorSpace::default()` are what `?method=` and clap fall
+        // back on elsewhere: one default, declared twice only because enums need #[default].
+        assert_eq!(Method::default(), PaletteOptions::DEFAULT.method);
+        assert_eq!(ColorSpace::default(), PaletteOptions::DEFAULT.space);
+        assert_eq!(PaletteOptions::default(), PaletteOptions::DEFAULT);
+        assert_eq!(Brightness::default(), Brightness::EVERYTHING);
+    }
+
     /// A still made of flat regions: `(colour, pixel count)`, laid out row by row.
     fn regions(parts: &[([u8; 3], usize)], width: u32) -> Still {
         let pixels: Vec<[u8; 3]> = parts

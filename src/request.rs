@@ -98,10 +98,7 @@ impl Request {
         order: None,
         format: Format::Json,
         width: FIGURE_WIDTH,
-        style: StripStyle {
-            proportional: true,
-            labels: true,
-        },
+        style: StripStyle::DEFAULT,
     };
 
     /// One palette, with the defaults.

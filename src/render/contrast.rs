@@ -1,6 +1,8 @@
 //! Colours chosen against the figure's white background: which swatches need an outline to
 //! stand out from it, and which ink reads on a swatch.
 
+use crate::space::{distance, ColorSpace};
+
 /// Swatches closer than this (CIELAB distance) to the white background get an outline.
 const OUTLINE_DELTA_E: f32 = 12.0;
 /// The colour of the outline of a swatch close to the background.
@@ -8,11 +10,8 @@ pub const OUTLINE_RGB: [u8; 3] = [150, 150, 150];
 
 /// Whether `rgb` is so close to the white background that a swatch of it needs an outline.
 pub(super) fn near_background(rgb: [u8; 3]) -> bool {
-    let lab = crate::space::lab(rgb);
-    let white = crate::space::lab([255, 255, 255]);
-    let d =
-        ((lab.l - white.l).powi(2) + (lab.a - white.a).powi(2) + (lab.b - white.b).powi(2)).sqrt();
-    d < OUTLINE_DELTA_E
+    let lab = |rgb| ColorSpace::Lab.embed(rgb);
+    distance(lab(rgb), lab([255, 255, 255])) < OUTLINE_DELTA_E
 }
 
 /// Black or white, whichever reads better on `rgb`.

@@ -33,12 +33,17 @@ pub struct StripStyle {
     pub labels: bool,
 }
 
+impl StripStyle {
+    /// Proportional widths, every swatch labelled.
+    pub const DEFAULT: StripStyle = StripStyle {
+        proportional: true,
+        labels: true,
+    };
+}
+
 impl Default for StripStyle {
     fn default() -> Self {
-        Self {
-            proportional: true,
-            labels: true,
-        }
+        Self::DEFAULT
     }
 }
 
