@@ -73,7 +73,8 @@ pub enum Error {
     MissingTool(String),
 }
 
-/// Who is at fault, coarsely: what a CLI exit code or an HTTP status is chosen from.
+/// Who is at fault, coarsely: what the server's HTTP status is chosen from (the CLI exits 1
+/// on every error, 2 on malformed arguments).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The request itself is wrong (bad option, bad URL): HTTP 400.

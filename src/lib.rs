@@ -15,6 +15,19 @@
 //! # Ok::<(), color_palettes::Error>(())
 //! ```
 //!
+//! What the CLI, the server and the notebooks run is one [`Request`] on one [`Source`]:
+//! the same still and options give the same bytes from each (bars cut unless
+//! `.crop(false)`).
+//!
+//! ```no_run
+//! use color_palettes::{Format, Request, Source};
+//! // `color-palettes extract still.jpg -k 5 --format gpl`, and
+//! // `GET /api/palette?url=...&k=5&format=gpl`:
+//! let answer = Request::palette().k(5).format(Format::Gpl).run(Source::parse("still.jpg"))?;
+//! std::fs::write("still.gpl", answer.body()?)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Cargo features: `fetch` (default) loads stills from URLs and downloads the sample stills;
 //! `cli` builds the `color-palettes` binary; `server` adds `color-palettes serve`. The
 //! library without `fetch` has no network code, and no feature of the library pulls in an

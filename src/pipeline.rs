@@ -7,8 +7,8 @@
 //!    ([`Points`], [`crate::space`]);
 //! 4. **cluster**: the method finds at most k centres ([`crate::cluster`]);
 //! 5. **assign**: every pixel goes to its nearest centre ([`crate::assign`]);
-//! 6. **palette**: a swatch is the mean of a centre's pixels, its proportion the share of
-//!    pixels it won ([`Palette`]).
+//! 6. **palette**: a swatch is the mean of a centre's pixels (for k-medians, the centre
+//!    itself), its proportion the share of pixels it won ([`Palette`]).
 //!
 //! A still whose pixels fill no more cells than the colours asked for is clustered by its
 //! exact distinct colours instead ([`ColorCounts`]), so two colours one level apart still

@@ -86,11 +86,7 @@ impl FilmInput {
         };
         if args.len() == 1 {
             let path = Path::new(first);
-            #[cfg(feature = "video")]
-            let url = super::video::is_url(first);
-            #[cfg(not(feature = "video"))]
-            let url = first.contains("://");
-            if url
+            if crate::source::is_url(first)
                 || (path.is_file() && !is_still(path))
                 || (!path.exists() && !is_still(path) && !first.contains(['*', '?']))
             {

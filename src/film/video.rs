@@ -64,16 +64,27 @@ fn without_prefix(line: &str, source: &str) -> String {
         .to_string()
 }
 
-/// Whether `source` names something FFmpeg fetches itself (an http(s) URL).
-pub(crate) fn is_url(source: &str) -> bool {
-    source.starts_with("http://") || source.starts_with("https://")
+/// Whether FFmpeg fetches `source` itself: an http(s) URL (a URL is what
+/// [`crate::source::is_url`] says; FFmpeg's other protocols, `file:` to `rtmp:`, are refused
+/// rather than handed to it).
+fn fetched_by_ffmpeg(source: &str) -> Result<bool> {
+    if !crate::source::is_url(source) {
+        return Ok(false);
+    }
+    if source.starts_with("http://") || source.starts_with("https://") {
+        Ok(true)
+    } else {
+        Err(Error::InvalidUrl(format!(
+            "{source:?}: only http and https are supported"
+        )))
+    }
 }
 
 /// Reads the size and length of the first video stream of `source` (a file or an http(s)
 /// URL), with clear errors for a missing file, an unreadable one, one with no video stream
 /// and one of zero length.
 pub fn probe(source: &str) -> Result<VideoInfo> {
-    if !is_url(source) {
+    if !fetched_by_ffmpeg(source)? {
         std::fs::File::open(source).map_err(|e| Error::Io {
             path: source.into(),
             source: e,
@@ -324,6 +335,8 @@ mod tests {
         let mut short: &[u8] = &[1, 2];
         assert!(read_frame(&mut short, &mut buffer).is_err());
         assert_eq!(last_line("a\nlast one\n\n"), "last one");
-        assert!(is_url("https://example.com/f.mp4") && !is_url("f.mp4"));
+        assert!(fetched_by_ffmpeg("https://example.com/f.mp4").unwrap());
+        assert!(!fetched_by_ffmpeg("f.mp4").unwrap());
+        assert!(fetched_by_ffmpeg("ftp://example.com/f.mp4").is_err());
     }
 }

@@ -349,7 +349,7 @@ pub fn document(config: &Config) -> Value {
                     "k": {"type": "integer", "minimum": 1, "maximum": MAX_K},
                     "method": {"type": "string", "enum": methods},
                     "space": {"type": "string", "enum": spaces},
-                    "colors": {"type": "array", "items": {"$ref": "#/components/schemas/Swatch"}, "description": "Largest share first; fewer than k when the still has fewer distinct colours."}
+                    "colors": {"type": "array", "items": {"$ref": "#/components/schemas/Swatch"}, "description": "In the order asked for (largest share first unless `order` says otherwise); fewer than k when the still has fewer distinct colours."}
                 }},
                 "Comparison": {"type": "object", "required": ["palettes"], "properties": {"palettes": {
                     "type": "array", "minItems": 4, "maxItems": 4, "items": {"$ref": "#/components/schemas/Palette"},

@@ -347,7 +347,7 @@ pub fn assert_strip(strip: &[([u8; 3], u32)], palette: &[([u8; 3], f64)], equal:
             f64::from(total) / palette.len() as f64
         } else {
             // Its share of the strip, unless held at the minimum width (then the others
-            // share what is left in proportion): `swatch_widths`, unit-tested in render.rs.
+            // share what is left in proportion): `swatch_widths`, unit-tested in render/strip.rs.
             let _ = share;
             f64::from(fitted)
         };
