@@ -42,12 +42,12 @@
 // The pipeline's steps (`pipeline` runs them, docs/ARCHITECTURE.md draws them) and what
 // surrounds them.
 mod assign;
-pub mod cells;
-pub mod cluster;
-pub mod counts;
+mod cells;
+mod cluster;
+mod counts;
 pub mod data;
 mod display;
-pub mod error;
+mod error;
 pub mod explore;
 #[cfg(feature = "fetch")]
 pub mod fetch;
@@ -65,17 +65,17 @@ mod points;
 pub mod quality;
 pub mod render;
 pub mod request;
-pub mod select;
+mod select;
 #[cfg(feature = "server")]
 pub mod server;
-pub mod source;
+mod source;
 pub mod space;
-pub mod text;
+mod text;
 
 pub use cells::Cells;
 pub use cluster::Method;
 pub use counts::ColorCounts;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use format::Format;
 pub use load::Still;
 pub use order::Order;

@@ -1,6 +1,12 @@
 //! `color-palettes`: the command-line front end. Each subcommand is one function over the
 //! library: load, extract, write.
 
+// The library's lints hold here too: no unsafe code, and no `unwrap` that bad input could
+// reach (the CLI's errors are one line, never a panic).
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod cli;
 
 use std::io::Write;

@@ -23,8 +23,6 @@ pub enum Anchor {
     Left,
     /// The text is centred on the point.
     Centre,
-    /// The text ends at the point.
-    Right,
 }
 
 /// One glyph placed on a line: the pen position it was drawn at and the pixels its outline
@@ -126,7 +124,6 @@ pub fn draw_text(
     let left = match anchor {
         Anchor::Left => x,
         Anchor::Centre => x - text_width(text, size) / 2.0,
-        Anchor::Right => x - text_width(text, size),
     };
     // Whole pixels for the line's origin, so the same text looks the same wherever it is.
     let (left, baseline) = (left.round(), (y + baseline_below_middle(size)).round());
@@ -222,11 +219,20 @@ mod tests {
             (100.0, 15.0),
             13.0,
             [0, 0, 0],
-            Anchor::Right,
+            Anchor::Centre,
         );
         let ink = inked_columns(&image, 0..30);
-        assert!(ink[90..100].iter().any(|&i| i));
-        assert!(!ink[101..].iter().any(|&i| i));
+        let half = text_width("MMM", 13.0) / 2.0;
+        let first = ink.iter().position(|&i| i).expect("ink");
+        let last = ink.iter().rposition(|&i| i).expect("ink");
+        assert!(
+            (first as f32 - (100.0 - half)).abs() <= 2.0,
+            "{first} vs {half}"
+        );
+        assert!(
+            (last as f32 - (100.0 + half)).abs() <= 2.0,
+            "{last} vs {half}"
+        );
         // Clipped at the image's edges, never a panic.
         draw_text(
             &mut image,

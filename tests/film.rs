@@ -547,6 +547,11 @@ fn bad_inputs_give_one_clear_line() {
         &run(&["film", s(&text)]),
         &["not a readable video", "notes.mp4"],
     );
+    // A URL FFmpeg could read but should not be handed (file:, ftp:, ...) is refused.
+    assert_clean_failure(
+        &run(&["film", "ftp://127.0.0.1/film.mp4"]),
+        &["invalid URL", "only http and https are supported"],
+    );
     // FFmpeg missing: the same command with an empty PATH says how to install it.
     let out = Command::new(BIN)
         .args(["film", s(&text)])

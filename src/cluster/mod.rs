@@ -10,8 +10,6 @@ mod agglomerative;
 mod kmeans;
 mod kmedians;
 
-pub use agglomerative::MAX_LINKAGE_POINTS;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
