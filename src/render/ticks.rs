@@ -28,10 +28,16 @@ pub(crate) fn clock_step(duration: f64) -> f64 {
         .unwrap_or(3600.0 * (duration / 36_000.0).ceil())
 }
 
+/// Most ticks an axis is given, whatever its step and end say (an infinite or tiny step
+/// would otherwise never end).
+const MAX_MARKS: usize = 1_000;
+
 /// The ticks from zero up to `end`, `step` apart. Each is the one before plus `step`, not
 /// `i * step`: the two differ in the last bits, and the golden figures hold the sums.
 pub(crate) fn marks(step: f64, end: f64) -> impl Iterator<Item = f64> {
-    std::iter::successors(Some(0.0), move |t| Some(t + step)).take_while(move |&t| t <= end)
+    std::iter::successors(Some(0.0), move |t| Some(t + step))
+        .take_while(move |&t| t <= end)
+        .take(MAX_MARKS)
 }
 
 /// A number's tick label: no decimals for whole numbers.
@@ -61,6 +67,17 @@ pub(crate) fn clock_label(t: f64, step: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unbounded_axis_still_ends() {
+        assert_eq!(marks(f64::INFINITY, f64::INFINITY).count(), MAX_MARKS);
+        assert_eq!(marks(0.0, 10.0).count(), MAX_MARKS);
+        assert_eq!(marks(f64::NAN, 10.0).count(), 1);
+        assert_eq!(
+            marks(clock_step(f64::INFINITY), f64::INFINITY).count(),
+            MAX_MARKS
+        );
+    }
 
     #[test]
     fn number_ticks_are_one_two_or_five_times_a_power_of_ten() {
