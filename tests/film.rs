@@ -376,6 +376,96 @@ fn the_film_palette_follows_screen_time_and_the_bars_are_cut() {
 }
 
 #[test]
+fn a_film_stored_on_its_side_is_read_upright() {
+    // A phone's portrait clip: frames stored on their side, the header saying to turn them
+    // a quarter. FFmpeg delivers them upright, so the bars are found where they show.
+    let dir = temp_dir("rotated");
+    let film = dir.join("stored.mp4");
+    film_of_colours(&[("0xC83232", 1.0), ("0x3232C8", 1.0)], &film);
+    let upright = json_of(&run(&["film", s(&film), "-k", "2"]));
+    for (degrees, turned) in [("90", true), ("-90", true), ("270", true), ("180", false)] {
+        let rotated = dir.join(format!("rotated{degrees}.mp4"));
+        ffmpeg(
+            &[
+                "-i",
+                s(&film),
+                "-c",
+                "copy",
+                "-metadata:s:v:0",
+                &format!("rotate={degrees}"),
+                s(&rotated),
+            ]
+            .map(String::from),
+        );
+        let json = json_of(&run(&["film", s(&rotated), "-k", "2"]));
+        let crop = crop_of(&json).expect("bars found");
+        let (w, h) = FRAME;
+        // Where the picture shows once the frame is turned: a quarter turn one way or the
+        // other (which way a tag means is FFmpeg's business; the shape is the point), or a
+        // half turn.
+        let clockwise = Crop {
+            x: h - PICTURE.y - PICTURE.height,
+            y: PICTURE.x,
+            width: PICTURE.height,
+            height: PICTURE.width,
+        };
+        let anticlockwise = Crop {
+            x: PICTURE.y,
+            y: w - PICTURE.x - PICTURE.width,
+            width: PICTURE.height,
+            height: PICTURE.width,
+        };
+        let half = Crop {
+            x: w - PICTURE.x - PICTURE.width,
+            y: h - PICTURE.y - PICTURE.height,
+            ..PICTURE
+        };
+        let close = |truth: Crop| {
+            let edges = |c: Crop| [c.x, c.y, c.x + c.width, c.y + c.height];
+            edges(crop)
+                .into_iter()
+                .zip(edges(truth))
+                .all(|(a, b)| a.abs_diff(b) <= 2)
+        };
+        assert_eq!(crop.width < crop.height, turned, "{degrees}: {crop:?}");
+        let truths = if turned {
+            vec![clockwise, anticlockwise]
+        } else {
+            vec![half]
+        };
+        assert!(truths.into_iter().any(close), "{degrees}: bars {crop:?}");
+        let found = swatches(&json["palette"]);
+        assert!(
+            matched_de00(&found, &swatches(&upright["palette"])) < 1.0,
+            "{degrees}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn a_film_named_like_an_option_is_read_as_a_file() {
+    // `-report` given to FFmpeg as it is would be its option (writing ffprobe-*.log here);
+    // it must be the file of that name.
+    let dir = temp_dir("named");
+    let made = dir.join("made.mp4");
+    film_of_colours(&[("0xC83232", 1.0)], &made);
+    std::fs::rename(&made, dir.join("-report")).unwrap();
+    let out = Command::new(BIN)
+        .args(["film", "-k", "2", "--", "-report"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let json = json_of(&out);
+    assert_eq!(json["source"], "-report");
+    assert_bars_within_2px(crop_of(&json).expect("bars found"), PICTURE);
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["-report"], "FFmpeg wrote beside the film");
+}
+
+#[test]
 fn stills_are_the_frames_of_a_film_in_name_order() {
     let dir = temp_dir("frames");
     // Four stills of 120x80 in 12-pixel bars: red, red, blue, red (named out of order).

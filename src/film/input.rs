@@ -344,6 +344,7 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
             height: dh,
             key_frames_only: true,
             threads,
+            until_s: info.duration_s + 2.0 * info.duration_s / BAR_FRAMES as f64,
         };
         let mut finder = bars_of(source, &decode)?;
         if finder.frames() < MIN_KEY_FRAMES {
@@ -383,6 +384,8 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
         height: ah,
         key_frames_only: false,
         threads,
+        // Two steps' grace: FFmpeg's `-t` drops a last frame that would run past it.
+        until_s: info.duration_s + 2.0 * step,
     };
     Ok(VideoFrames {
         source: source.to_string(),

@@ -58,7 +58,9 @@ fn last_line(stderr: &str) -> String {
 
 /// FFmpeg's message without the `SOURCE: ` it starts with.
 fn without_prefix(line: &str, source: &str) -> String {
-    line.strip_prefix(source)
+    line.strip_prefix("file:")
+        .unwrap_or(line)
+        .strip_prefix(source)
         .and_then(|rest| rest.strip_prefix(": "))
         .unwrap_or(line)
         .to_string()
@@ -80,6 +82,38 @@ fn fetched_by_ffmpeg(source: &str) -> Result<bool> {
     }
 }
 
+/// Whether the stream's display rotation (its display matrix, or the older `rotate` tag)
+/// is a quarter or three-quarter turn, which swaps the frames' width and height.
+fn quarter_turn(stream: &serde_json::Value) -> bool {
+    let matrix = stream["side_data_list"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|d| d["rotation"].as_f64());
+    let tag = stream["tags"]["rotate"]
+        .as_str()
+        .and_then(|r| r.trim().parse::<f64>().ok());
+    matrix
+        .or(tag)
+        .is_some_and(|degrees| (degrees.round().rem_euclid(180.0) - 90.0).abs() < 1.0)
+}
+
+/// How `source` is named to FFmpeg, after the options that confine it: a local file through
+/// the `file:` protocol alone, so that a name such as `-report` is not taken for an option
+/// and a file that is really a playlist cannot reach out over the network; a URL as it is.
+fn input_args(source: &str) -> Result<Vec<String>> {
+    Ok(if fetched_by_ffmpeg(source)? {
+        vec!["-i".into(), source.into()]
+    } else {
+        vec![
+            "-protocol_whitelist".into(),
+            "file".into(),
+            "-i".into(),
+            format!("file:{source}"),
+        ]
+    })
+}
+
 /// Reads the size and length of the first video stream of `source` (a file or an http(s)
 /// URL), with clear errors for a missing file, an unreadable one, one with no video stream
 /// and one of zero length.
@@ -90,19 +124,19 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
             source: e,
         })?;
     }
-    let args: Vec<String> = [
+    let mut args: Vec<String> = [
         "-v",
         "error",
         "-select_streams",
         "v:0",
         "-show_entries",
-        "stream=width,height,duration:format=duration",
+        "stream=width,height,duration:stream_side_data=rotation:stream_tags=rotate:format=duration",
         "-of",
         "json",
-        source,
     ]
     .map(String::from)
     .to_vec();
+    args.extend(input_args(source)?);
     let output = spawn("ffprobe", &args)?
         .wait_with_output()
         .map_err(|e| Error::MissingTool(format!("cannot run `ffprobe`: {e}")))?;
@@ -130,10 +164,17 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
             .filter(|&n| n > 0 && n <= u64::from(MAX_VIDEO_SIDE))
             .map(|n| n as u32)
     };
-    let (Some(width), Some(height)) = (side("width"), side("height")) else {
+    let (Some(stored_width), Some(stored_height)) = (side("width"), side("height")) else {
         return Err(Error::Video(format!(
             "{source}: the video stream's frame size is missing or over {MAX_VIDEO_SIDE} pixels a side"
         )));
+    };
+    // FFmpeg turns each frame upright as its header says (a phone's portrait clip is stored
+    // on its side): the frames it delivers, and everything found on them, are that shape.
+    let (width, height) = if quarter_turn(stream) {
+        (stored_height, stored_width)
+    } else {
+        (stored_width, stored_height)
     };
     let duration_s = seconds(&stream["duration"])
         .or_else(|| seconds(&json["format"]["duration"]))
@@ -160,6 +201,10 @@ pub(crate) struct Decode {
     pub key_frames_only: bool,
     /// Decoder threads (0: FFmpeg's choice).
     pub threads: usize,
+    /// Where FFmpeg stops, in seconds: a little past the film's length as its header states
+    /// it, so that a file whose timestamps run on far past its header cannot keep frames
+    /// coming for hours.
+    pub until_s: f64,
 }
 
 /// `ffmpeg` running on a source with a [`Decode`], its frames (raw RGB, row by row) read
@@ -186,7 +231,7 @@ impl Reader {
         if decode.key_frames_only {
             args.extend(["-skip_frame".into(), "nokey".into()]);
         }
-        args.extend(["-i".into(), source.into()]);
+        args.extend(input_args(source)?);
         args.extend(
             [
                 "-map",
@@ -201,6 +246,7 @@ impl Reader {
             .map(String::from),
         );
         args.push(decode.filter.clone());
+        args.extend(["-t".into(), format!("{:.6}", decode.until_s)]);
         args.extend(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"].map(String::from));
         let mut child = spawn("ffmpeg", &args)?;
         // Drain stderr on a thread, keeping its tail, so a chatty ffmpeg never blocks.
@@ -325,6 +371,18 @@ pub(crate) fn select_every(step: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quarter_turns_swap_the_frame_size() {
+        let turned = |json: &str| quarter_turn(&serde_json::from_str(json).unwrap());
+        assert!(turned(r#"{"side_data_list": [{"rotation": 90}]}"#));
+        assert!(turned(r#"{"side_data_list": [{"rotation": -90}]}"#));
+        assert!(turned(r#"{"side_data_list": [{"rotation": 270}]}"#));
+        assert!(turned(r#"{"tags": {"rotate": "90"}}"#));
+        assert!(!turned(r#"{"side_data_list": [{"rotation": 180}]}"#));
+        assert!(!turned(r#"{"side_data_list": [{"rotation": 0}]}"#));
+        assert!(!turned(r#"{"tags": {}}"#));
+    }
 
     #[test]
     fn frames_are_read_whole_or_refused() {
