@@ -196,7 +196,7 @@ fn download(sample: &Sample, target: &Path) -> Result<()> {
         )));
     }
     let dir = target.parent().unwrap_or(Path::new("."));
-    let io = |source| Error::Io {
+    let io = |source| Error::Write {
         path: target.to_path_buf(),
         source,
     };

@@ -17,6 +17,14 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// A file (or standard output) could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file being written.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
     /// The bytes are not an image we can decode (unknown format, corrupt or truncated).
     #[error("not a readable image: {0}")]
     Decode(String),
@@ -109,6 +117,7 @@ impl Error {
             Error::FetchTimeout(_) => ErrorKind::UpstreamTimeout,
             Error::FetchTooLarge(_) => ErrorKind::UpstreamTooLarge,
             Error::Io { .. }
+            | Error::Write { .. }
             | Error::Sample(_)
             | Error::Render(_)
             | Error::Clustering(_)

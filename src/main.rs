@@ -183,8 +183,10 @@ fn serve(args: &color_palettes::server::ServeArgs) -> Result<()> {
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 fn print(bytes: &[u8]) -> Result<()> {
-    match std::io::stdout().lock().write_all(bytes) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+    // Flushed here: a buffered tail that fails at exit (a full disk) would be lost unsaid.
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
             path: "<stdout>".into(),
             source: e,
         }),

@@ -432,6 +432,29 @@ fn urls_are_fetched() {
 fn bad_input_fails_with_one_clear_line() {
     assert_clean_failure(&run(&["extract", "/no/such/still.png"]), "no such file", 1);
 
+    // A failed write says so (not "cannot read"), for a figure and for standard output.
+    let still = common::still_path("Chimera");
+    assert_clean_failure(
+        &run(&["extract", path_str(&still), "-k", "3", "--png", "/dev/full"]),
+        "cannot write /dev/full: no space left",
+        1,
+    );
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_color-palettes"))
+        .args(["extract", path_str(&still), "-k", "3", "--format", "hex"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot write <stdout>: No space left"),
+        "{}",
+        stderr(&out)
+    );
+
     let text = temp("notes.png");
     std::fs::write(&text, "just some text").unwrap();
     assert_clean_failure(

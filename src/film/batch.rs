@@ -80,7 +80,7 @@ pub fn run(
     let options = options.check()?;
     let films = films_in(dir)?;
     let done = done_in(out)?;
-    let io = |source| Error::Io {
+    let write = |source| Error::Write {
         path: out.to_path_buf(),
         source,
     };
@@ -88,14 +88,17 @@ pub fn run(
         .create(true)
         .append(true)
         .open(out)
-        .map_err(io)?;
+        .map_err(write)?;
     // A run killed mid-line left a torn line: start on a fresh one.
     let torn = std::fs::read(out)
-        .map_err(io)?
+        .map_err(|source| Error::Io {
+            path: out.to_path_buf(),
+            source,
+        })?
         .last()
         .is_some_and(|&b| b != b'\n');
     if torn {
-        file.write_all(b"\n").map_err(io)?;
+        file.write_all(b"\n").map_err(write)?;
     }
     let mut summary = BatchSummary::default();
     for film in films {
@@ -114,8 +117,9 @@ pub fn run(
                 json!({"source": source, "error": e.to_string()}).to_string()
             }
         };
-        file.write_all(format!("{line}\n").as_bytes()).map_err(io)?;
-        file.sync_data().map_err(io)?;
+        file.write_all(format!("{line}\n").as_bytes())
+            .map_err(write)?;
+        file.sync_data().map_err(write)?;
         progress(&source, &line);
     }
     Ok(summary)

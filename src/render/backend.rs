@@ -122,7 +122,7 @@ impl Figure {
         } else {
             self.to_png()?
         };
-        std::fs::write(path, bytes).map_err(|source| Error::Io {
+        std::fs::write(path, bytes).map_err(|source| Error::Write {
             path: path.to_path_buf(),
             source,
         })
