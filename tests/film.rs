@@ -655,6 +655,41 @@ fn bad_inputs_give_one_clear_line() {
         &run(&["film", s(&audio)]),
         &["no video stream", "sound.m4a"],
     );
+    // Cover art is not a video: an MP3 with a picture attached has no video stream.
+    let cover = dir.join("cover.mp3");
+    ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=d=1",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=red:s=64x64:d=0.04",
+            "-map",
+            "0",
+            "-map",
+            "1",
+            "-c:a",
+            "libmp3lame",
+            "-c:v",
+            "mjpeg",
+            "-disposition:v",
+            "attached_pic",
+            s(&cover),
+        ]
+        .map(String::from),
+    );
+    assert_clean_failure(
+        &run(&["film", s(&cover)]),
+        &["no video stream", "cover.mp3"],
+    );
+    // One input that is not a file nor a still is taken as a video, and refused as one.
+    assert_clean_failure(
+        &run(&["film", "/dev/null"]),
+        &["not a readable video", "/dev/null"],
+    );
     let empty = dir.join("empty.mp4");
     ffmpeg(
         &[

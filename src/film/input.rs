@@ -87,7 +87,7 @@ impl FilmInput {
         if args.len() == 1 {
             let path = Path::new(first);
             if crate::source::is_url(first)
-                || (path.is_file() && !is_still(path))
+                || (path.exists() && !path.is_dir() && !is_still(path))
                 || (!path.exists() && !is_still(path) && !first.contains(['*', '?']))
             {
                 return Ok(FilmInput::Video(first.to_string()));

@@ -45,15 +45,26 @@ fn spawn(program: &str, args: &[String]) -> Result<Child> {
         })
 }
 
-/// The last non-empty line a program wrote on stderr, for an error message.
+/// The last non-empty line a program wrote on stderr, for an error message, without the
+/// `[decoder @ 0x55bf...] ` context FFmpeg starts it with (an address is no help to anyone).
 fn last_line(stderr: &str) -> String {
-    stderr
+    let line = stderr
         .lines()
         .rev()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .unwrap_or("no message")
-        .to_string()
+        .unwrap_or("no message");
+    let context = line
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once("] "))
+        .filter(|(inside, _)| inside.contains(" @ 0x"));
+    match context {
+        Some((inside, message)) => {
+            let component = inside.split(" @ ").next().unwrap_or(inside);
+            format!("{component}: {message}")
+        }
+        None => line.to_string(),
+    }
 }
 
 /// FFmpeg's message without the `SOURCE: ` it starts with.
@@ -128,7 +139,8 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
         "-v",
         "error",
         "-select_streams",
-        "v:0",
+        // `V`: a video stream that is not an attached picture (an MP3's cover art).
+        "V:0",
         "-show_entries",
         "stream=width,height,duration:stream_side_data=rotation:stream_tags=rotate:format=duration",
         "-of",
@@ -235,7 +247,7 @@ impl Reader {
         args.extend(
             [
                 "-map",
-                "0:v:0",
+                "0:V:0",
                 "-an",
                 "-sn",
                 "-dn",
@@ -393,6 +405,11 @@ mod tests {
         let mut short: &[u8] = &[1, 2];
         assert!(read_frame(&mut short, &mut buffer).is_err());
         assert_eq!(last_line("a\nlast one\n\n"), "last one");
+        assert_eq!(
+            last_line("[ffv1 @ 0x55bf0c1d2e40] read_quant_table error\n"),
+            "ffv1: read_quant_table error"
+        );
+        assert_eq!(last_line("[not context] x"), "[not context] x");
         assert!(fetched_by_ffmpeg("https://example.com/f.mp4").unwrap());
         assert!(!fetched_by_ffmpeg("f.mp4").unwrap());
         assert!(fetched_by_ffmpeg("ftp://example.com/f.mp4").is_err());
