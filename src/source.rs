@@ -2,12 +2,11 @@
 //! a sample still's name, `-` for standard input), and the bytes or still a program
 //! already holds. Every front end names its still through a [`Source`].
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::data;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::{LoadLimits, Still};
 
 /// A still to load.
@@ -99,13 +98,7 @@ impl Source {
             Source::Sample(name) => data::still(&name)?,
             Source::Bytes(bytes) => Still::from_bytes_with_limits(&bytes, limits)?,
             Source::Stdin => {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut bytes)
-                    .map_err(|source| Error::Io {
-                        path: "<stdin>".into(),
-                        source,
-                    })?;
+                let bytes = limits.read_within(std::io::stdin().lock(), "<stdin>".as_ref())?;
                 Still::from_bytes_with_limits(&bytes, limits)?
             }
             Source::Still(still) => return Ok(still),
@@ -146,6 +139,7 @@ impl From<Still> for Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[test]
     fn what_a_person_types_is_parsed_once() {

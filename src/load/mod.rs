@@ -28,6 +28,44 @@ pub struct LoadLimits {
     pub max_pixels: u64,
 }
 
+impl LoadLimits {
+    /// The most bytes a file of a still within these limits needs: 8 a pixel (16-bit RGBA,
+    /// uncompressed) and 1 MiB of headers. A bigger file (or standard input) is refused
+    /// before it is read, so a 3 GB file is not read whole to find it is no image.
+    #[must_use]
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_pixels.saturating_mul(8).saturating_add(1 << 20)
+    }
+
+    /// Reads `reader` (a file or standard input named `name`) whole, up to
+    /// [`LoadLimits::max_file_bytes`]: more is [`Error::TooLarge`].
+    pub(crate) fn read_within(&self, reader: impl std::io::Read, name: &Path) -> Result<Vec<u8>> {
+        use std::io::Read as _;
+        let max = self.max_file_bytes();
+        let mut bytes = Vec::new();
+        reader
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|source| Error::Io {
+                path: name.to_path_buf(),
+                source,
+            })?;
+        if bytes.len() as u64 > max {
+            return Err(self.too_large(name));
+        }
+        Ok(bytes)
+    }
+
+    fn too_large(&self, name: &Path) -> Error {
+        Error::TooLarge(format!(
+            "{}: over {} bytes, more than any still of {} pixels needs",
+            name.display(),
+            self.max_file_bytes(),
+            self.max_pixels
+        ))
+    }
+}
+
 impl Default for LoadLimits {
     /// 50 megapixels, at most 30 000 pixels a side: room for any camera still.
     fn default() -> Self {
@@ -67,10 +105,16 @@ impl Still {
     /// Reads and decodes a still from a file.
     pub fn open_with_limits(path: impl AsRef<Path>, limits: LoadLimits) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
+        // A file that says it is too big is refused unread; read_within holds the rest (a
+        // file that grows, a device).
+        if file.metadata().is_ok_and(|m| m.len() > limits.max_file_bytes()) {
+            return Err(limits.too_large(path));
+        }
+        let bytes = limits.read_within(file, path)?;
         Self::from_bytes_with_limits(&bytes, limits)
     }
 
