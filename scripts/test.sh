@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README): installs what the tests need on a fresh machine,
-# then runs the lints, every Rust test (unit, CLI, HTTP server, headless browser) and the
-# notebooks in the real evcxr kernel. CI runs exactly this (.ci/run).
+# then runs the lints, every Rust test (unit, CLI, HTTP server, headless browser), the Python
+# package's tests (python/) and the notebooks in the real evcxr kernel. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -71,6 +71,25 @@ cargo check --no-default-features
 
 step "Rust tests"
 cargo test --features server
+
+step "Python package (python/): pip install ./python, then its pytest suite against the CLI"
+python_step_start=$SECONDS
+(cd python && cargo fmt --check && cargo clippy --all-targets -- -D warnings)
+pip=(python3 -m pip install --disable-pip-version-check --quiet)
+# A distribution's own Python (PEP 668) refuses plain installs: install for this user.
+pip_install() { "${pip[@]}" "$@" || "${pip[@]}" --user --break-system-packages "$@"; }
+pip_install -r python/requirements-test.txt
+# The pinned maturin from requirements-test.txt builds it (release, abi3 wheel).
+pip_install --no-build-isolation --force-reinstall --no-deps ./python
+# The binary the package's output is compared with, byte for byte.
+cargo build --features cli
+COLOR_PALETTES_BIN="$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug/color-palettes"
+export COLOR_PALETTES_BIN
+# From the root, so that `import color_palettes` is the installed package, not python/'s
+# source folder (which has no native module).
+python3 -m pytest -q python/tests
+echo "Python package step: $((SECONDS - python_step_start)) s"
 
 step "notebooks, executed in the evcxr kernel"
 python3 scripts/run_notebooks.py

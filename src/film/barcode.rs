@@ -13,6 +13,7 @@ use palette::{LinSrgb, Srgb};
 
 use crate::error::Result;
 use crate::load::Still;
+use crate::named::names;
 use crate::pipeline::ValidOptions;
 use crate::render::ticks::{clock_label, clock_step, marks};
 use crate::render::Figure;
@@ -31,6 +32,17 @@ pub enum BarcodeStyle {
     Squeeze,
     /// The frame's palette, stacked by share.
     Palette,
+}
+
+names! {
+    BarcodeStyle, "barcode style";
+    /// Every style, in the order they are documented.
+    ALL;
+    /// The lower-case name used on the command line and by the Python package.
+    name;
+    Mean => "mean",
+    Squeeze => "squeeze",
+    Palette => "palette",
 }
 
 /// Rows a squeezed column keeps (resampled to the barcode's height when drawn).
@@ -263,6 +275,16 @@ mod tests {
         };
         assert_eq!(swatches.len(), 2);
         assert!((swatches[0].1 - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn styles_go_by_their_names() {
+        for style in BarcodeStyle::ALL {
+            assert_eq!(style.name().parse::<BarcodeStyle>().unwrap(), style);
+        }
+        assert_eq!(BarcodeStyle::default().name(), "mean");
+        let e = "stripes".parse::<BarcodeStyle>().unwrap_err().to_string();
+        assert!(e.contains("unknown barcode style \"stripes\""), "{e}");
     }
 
     #[test]

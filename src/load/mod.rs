@@ -179,6 +179,35 @@ impl Still {
         Ok(Self::from_dynamic(DynamicImage::ImageRgb8(image)))
     }
 
+    /// Builds a still from a raw 8-bit pixel buffer, row by row, `channels` bytes a pixel:
+    /// 3 (RGB) or 4 (RGBA, kept with its alpha, as a decoded PNG with alpha is). This is
+    /// how a program's pixels in memory (a NumPy array, a PIL image's bytes) become a still;
+    /// the buffer is copied once, into the still. The size is checked against the default
+    /// [`LoadLimits`], as a decoded still's is.
+    pub fn from_raw(width: u32, height: u32, channels: usize, pixels: &[u8]) -> Result<Self> {
+        if channels != 3 && channels != 4 {
+            return Err(Error::InvalidOption(format!(
+                "a pixel has 3 (RGB) or 4 (RGBA) channels (got {channels})"
+            )));
+        }
+        check_dimensions(width, height, LoadLimits::default())?;
+        let expected = u64::from(width) * u64::from(height) * channels as u64;
+        if pixels.len() as u64 != expected {
+            return Err(Error::InvalidOption(format!(
+                "{} bytes given for a {width}x{height} still of {channels} channels ({expected} expected)",
+                pixels.len()
+            )));
+        }
+        let raw = pixels.to_vec();
+        let image = if channels == 3 {
+            RgbImage::from_raw(width, height, raw).map(DynamicImage::ImageRgb8)
+        } else {
+            RgbaImage::from_raw(width, height, raw).map(DynamicImage::ImageRgba8)
+        }
+        .ok_or_else(|| Error::InvalidOption("pixel buffer does not match size".into()))?;
+        Ok(Self::from_dynamic(image))
+    }
+
     /// Width in pixels.
     #[must_use]
     pub fn width(&self) -> u32 {
@@ -317,6 +346,32 @@ mod tests {
         let mut out = Cursor::new(Vec::new());
         image.write_to(&mut out, image::ImageFormat::Png).unwrap();
         out.into_inner()
+    }
+
+    #[test]
+    fn raw_buffers_become_stills_as_their_png_does() {
+        // Two pixels, the second half transparent: RGBA keeps its alpha, like the PNG.
+        let rgba = [10u8, 20, 30, 255, 40, 50, 60, 0];
+        let still = Still::from_raw(2, 1, 4, &rgba).unwrap();
+        let decoded = Still::from_bytes(&png_bytes(DynamicImage::ImageRgba8(
+            RgbaImage::from_raw(2, 1, rgba.to_vec()).unwrap(),
+        )))
+        .unwrap();
+        assert_eq!(still.raw(), decoded.raw());
+        assert_eq!(
+            still.opaque_pixels().collect::<Vec<_>>(),
+            vec![[10, 20, 30]]
+        );
+        let rgb = Still::from_raw(1, 2, 3, &[1, 2, 3, 4, 5, 6]).unwrap();
+        assert_eq!(rgb.raw(), (&[1u8, 2, 3, 4, 5, 6][..], 3));
+        for (w, h, c, len, needle) in [
+            (2, 1, 4, 7, "7 bytes given for a 2x1 still of 4 channels"),
+            (2, 1, 2, 4, "3 (RGB) or 4 (RGBA) channels (got 2)"),
+            (0, 1, 3, 0, "empty image"),
+        ] {
+            let e = Still::from_raw(w, h, c, &vec![0; len]).unwrap_err();
+            assert!(e.to_string().contains(needle), "{e}");
+        }
     }
 
     #[test]

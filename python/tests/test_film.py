@@ -1,0 +1,107 @@
+"""film: a small video made here with FFmpeg, and stills as frames, against the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from PIL import Image
+
+import color_palettes as cp
+
+from conftest import blobs
+
+
+@pytest.fixture(scope="module")
+def video(ffmpeg, tmp_path_factory):
+    """4 s at 10 fps, 64 x 48: 2 s of red, then 2 s of blue, a hard cut between them."""
+    path = tmp_path_factory.mktemp("films") / "red-blue.mp4"
+    subprocess.run(
+        [
+            ffmpeg, "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "color=red:s=64x48:d=2:r=10",
+            "-f", "lavfi", "-i", "color=blue:s=64x48:d=2:r=10",
+            "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]",
+            "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path),
+        ],
+        check=True,
+        timeout=120,
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def frames(tmp_path_factory):
+    """Three stills as a film's frames, one second each."""
+    folder = tmp_path_factory.mktemp("frames")
+    for i in range(3):
+        Image.fromarray(blobs(80, 60, seed=10 + i), "RGB").save(folder / f"frame{i}.png")
+    return folder
+
+
+def test_a_video_gives_the_clis_json(cli, video):
+    film = cp.film(video, scenes=True, k=3)
+    assert film.to_json() == cli("film", video, "--scenes", "-k", "3").decode()
+    data = json.loads(film.to_json())
+    assert film.source == str(video) and film.duration_s == data["duration_s"]
+    assert film.frames_sampled == data["frames_sampled"]
+    assert film.crop is None
+    assert [s.hex for s in film.palette] == [c["hex"] for c in data["palette"]["colors"]]
+    assert len(film.scenes) == len(data["scenes"]) == 2
+    for scene, expected in zip(film.scenes, data["scenes"]):
+        assert (scene.start_s, scene.end_s) == (expected["start_s"], expected["end_s"])
+        assert json.loads(scene.palette.to_json()) == expected["palette"]
+
+
+def test_sampling_and_palette_options(cli, video):
+    film = cp.film(str(video), frames=8, method="kmeans", space="rgb", k=2)
+    assert film.to_json() == cli(
+        "film", video, "--frames", "8", "--method", "kmeans", "--space", "rgb", "-k", "2"
+    ).decode()
+    assert film.scenes is None
+    every = cp.film(video, every=0.5, crop=False)
+    assert every.to_json() == cli("film", video, "--every", "0.5", "--no-crop").decode()
+
+
+def test_the_barcode_and_the_figure_are_the_clis(cli, video, tmp_path):
+    film = cp.film(video, scenes=True, barcode="squeeze")
+    png, svg, fig = tmp_path / "b.png", tmp_path / "b.svg", tmp_path / "f.png"
+    cli("film", video, "--scenes", "--barcode", png, "--barcode-style", "squeeze", "--png", fig)
+    cli("film", video, "--scenes", "--barcode", svg, "--barcode-style", "squeeze")
+    assert film.barcode_style == "squeeze"
+    assert film.barcode_png() == png.read_bytes()
+    assert film.barcode_svg() == svg.read_text()
+    assert film.to_png() == fig.read_bytes()
+    assert film._repr_png_() == film.barcode_png()
+    gpl = cli("film", video, "--format", "gpl").decode()
+    assert cp.film(video).palette.to_gpl() == gpl
+    no_barcode = cp.film(video, barcode=None)
+    assert no_barcode.barcode_style is None
+    with pytest.raises(ValueError, match="no barcode was made"):
+        no_barcode.barcode_png()
+
+
+def test_stills_as_frames(cli, frames):
+    paths = sorted(frames.glob("*.png"))
+    assert cp.film(paths, k=4).to_json() == cli("film", *paths, "-k", "4").decode()
+    assert cp.film(frames, k=4).to_json() == cli("film", frames, "-k", "4").decode()
+
+
+def test_bad_film_options_and_input(video, tmp_path):
+    with pytest.raises(ValueError, match="^invalid option: frames must be between 1 and 10000 .got 0."):
+        cp.film(video, frames=0)
+    with pytest.raises(ValueError, match="frames must be between 1 and 10000 .got -3."):
+        cp.film(video, frames=-3)
+    with pytest.raises(ValueError, match="every must be at least 0.001 seconds"):
+        cp.film(video, every=0)
+    with pytest.raises(ValueError, match="give one"):
+        cp.film(video, every=1, frames=2)
+    with pytest.raises(ValueError, match='unknown barcode style "stripes"'):
+        cp.film(video, barcode="stripes")
+    with pytest.raises(ValueError, match="k must be between 1 and 32"):
+        cp.film(video, k=33)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a video")
+    with pytest.raises(OSError):
+        cp.film(notes)
