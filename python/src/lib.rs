@@ -39,7 +39,7 @@ fn py_err(error: Error) -> PyErr {
         | Error::BadOption { .. }
         | Error::InvalidUrl(_)
         | Error::NoPixels(_) => PyValueError::new_err(message),
-        Error::Io { source, .. } => match source.kind() {
+        Error::Io { source, .. } | Error::Write { source, .. } => match source.kind() {
             std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(message),
             std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(message),
             std::io::ErrorKind::IsADirectory => PyIsADirectoryError::new_err(message),
