@@ -435,12 +435,11 @@ fn bad_input_fails_with_one_clear_line() {
     // A file or standard input bigger than any still within the limits is refused before
     // it is read whole (a sparse 1 GB file; 1 GB of zeros on stdin).
     let sparse = temp("sparse.png");
-    std::fs::File::create(&sparse).unwrap().set_len(1 << 30).unwrap();
-    assert_clean_failure(
-        &run(&["extract", path_str(&sparse)]),
-        "image too large",
-        1,
-    );
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    assert_clean_failure(&run(&["extract", path_str(&sparse)]), "image too large", 1);
     let _ = std::fs::remove_file(&sparse);
 
     // A failed write says so (not "cannot read"), for a figure and for standard output.

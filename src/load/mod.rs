@@ -111,7 +111,10 @@ impl Still {
         })?;
         // A file that says it is too big is refused unread; read_within holds the rest (a
         // file that grows, a device).
-        if file.metadata().is_ok_and(|m| m.len() > limits.max_file_bytes()) {
+        if file
+            .metadata()
+            .is_ok_and(|m| m.len() > limits.max_file_bytes())
+        {
             return Err(limits.too_large(path));
         }
         let bytes = limits.read_within(file, path)?;
