@@ -119,7 +119,7 @@ fn fetch(url: &str, limits: LoadLimits) -> Result<Still> {
 
 #[cfg(not(feature = "fetch"))]
 fn fetch(url: &str, _limits: LoadLimits) -> Result<Still> {
-    Err(Error::InvalidUrl(format!(
+    Err(crate::Error::InvalidUrl(format!(
         "{url}: loading URLs needs the crate's `fetch` feature"
     )))
 }
