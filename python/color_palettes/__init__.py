@@ -36,6 +36,7 @@ __all__ = [
     "compare",
     "extract",
     "film",
+    "film_line",
     "__version__",
 ]
 
@@ -353,6 +354,32 @@ def compare(
     return Comparison(native)
 
 
+def _film_args(
+    every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
+    threads, barcode, cut_threshold, min_scene,
+) -> tuple:
+    """The film options as the native functions take them (after the input)."""
+    options = [
+        ("k", k),
+        ("method", method),
+        ("space", space),
+        ("min_brightness", min_brightness),
+        ("max_brightness", max_brightness),
+        ("seed", seed),
+    ]
+    return (
+        [(n, _text(v)) for n, v in options],
+        threads,
+        None if every is None else float(every),
+        None if frames is None else int(frames),
+        bool(scenes),
+        bool(crop),
+        barcode,
+        float(cut_threshold),
+        float(min_scene),
+    )
+
+
 def film(
     path_or_paths: "Union[str, os.PathLike[str], Sequence[Union[str, os.PathLike[str]]]]",
     every: Optional[float] = None,
@@ -375,27 +402,37 @@ def film(
     else:
         inputs = list(path_or_paths)
     inputs = [os.fsdecode(os.fspath(p)) if isinstance(p, os.PathLike) else p for p in inputs]
-    options = [
-        ("k", k),
-        ("method", method),
-        ("space", space),
-        ("min_brightness", min_brightness),
-        ("max_brightness", max_brightness),
-        ("seed", seed),
-    ]
-    native = _native.film(
-        inputs,
-        [(n, _text(v)) for n, v in options],
-        threads,
-        None if every is None else float(every),
-        None if frames is None else int(frames),
-        bool(scenes),
-        bool(crop),
-        barcode,
-        float(cut_threshold),
-        float(min_scene),
+    args = _film_args(
+        every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
+        threads, barcode, cut_threshold, min_scene,
     )
-    return Film(native)
+    return Film(_native.film(inputs, *args))
+
+
+def film_line(
+    path: "Union[str, os.PathLike[str]]",
+    every: Optional[float] = None,
+    frames: Optional[int] = None,
+    scenes: bool = _FILM["scenes"],
+    crop: bool = _FILM["crop"],
+    k: int = _D["k"],
+    method: str = _D["method"],
+    space: str = _D["space"],
+    min_brightness: float = _D["min_brightness"],
+    max_brightness: float = _D["max_brightness"],
+    seed: int = _D["seed"],
+    threads: int = _native.THREADS,
+    barcode: Optional[str] = _FILM["barcode"],
+    cut_threshold: float = _FILM["cut_threshold"],
+    min_scene: float = _FILM["min_scene"],
+) -> str:
+    source = os.fsdecode(os.fspath(path)) if isinstance(path, os.PathLike) else path
+    args = _film_args(
+        every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
+        threads, barcode, cut_threshold, min_scene,
+    )
+    _ok, line = _native.film_line(source, *args)
+    return line
 
 
 def _params_doc(names: "list[str]") -> str:
@@ -458,4 +495,14 @@ film.__doc__ = (
     f" {_FILM['cut_threshold']!r}.\n"
     f"    min_scene: shortest scene, in seconds. Default: {_FILM['min_scene']!r}.\n"
     + _RAISES_DOC
+)
+film_line.__doc__ = (
+    "The JSON line ``color-palettes films`` writes for one video: the film's JSON\n"
+    "(``film(path, ...).to_json()``), or, when the video cannot be read,\n"
+    '``{"error": ..., "source": ...}``, byte for byte as ``films`` writes it. The map step\n'
+    "of an engine that runs films on many machines (README: Ray Data); never raises for a\n"
+    "film that fails, only for a bad option (ValueError).\n\n"
+    "    path: one video (a file, or an http(s) URL FFmpeg reads).\n"
+    "    every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,\n"
+    "    threads, barcode, cut_threshold, min_scene: as for film().\n"
 )

@@ -117,3 +117,20 @@ def film(
     cut_threshold: float = ...,
     min_scene: float = ...,
 ) -> Film: ...
+def film_line(
+    path: Union[str, os.PathLike[str]],
+    every: Optional[float] = ...,
+    frames: Optional[int] = ...,
+    scenes: bool = ...,
+    crop: bool = ...,
+    k: int = ...,
+    method: str = ...,
+    space: str = ...,
+    min_brightness: float = ...,
+    max_brightness: float = ...,
+    seed: int = ...,
+    threads: int = ...,
+    barcode: Optional[str] = ...,
+    cut_threshold: float = ...,
+    min_scene: float = ...,
+) -> str: ...

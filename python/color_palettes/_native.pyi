@@ -47,3 +47,15 @@ def film(
     cut_threshold: float,
     min_scene: float,
 ) -> NativeFilm: ...
+def film_line(
+    source: str,
+    options: list[tuple[str, str]],
+    threads: int,
+    every: Optional[float],
+    frames: Optional[int],
+    scenes: bool,
+    crop: bool,
+    barcode: Optional[str],
+    cut_threshold: float,
+    min_scene: float,
+) -> tuple[bool, str]: ...

@@ -22,7 +22,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use color_palettes::film::barcode::BarcodeStyle;
-use color_palettes::film::{Film, FilmInput, FilmOptions, MAX_FRAMES};
+use color_palettes::film::batch::{self, FilmLine};
+use color_palettes::film::{Film, FilmInput, FilmOptions, ValidFilmOptions, MAX_FRAMES};
 use color_palettes::letterbox::Crop;
 use color_palettes::request::PARAMS;
 use color_palettes::{
@@ -400,14 +401,10 @@ impl NativeFilm {
     }
 }
 
-/// A film's palettes, as `color-palettes film INPUT...` makes them.
-#[pyfunction]
+/// A film's options, checked before any input is opened, as the CLI does.
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (inputs, options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene))]
-fn film(
-    py: Python<'_>,
-    inputs: Vec<String>,
-    options: Vec<(String, String)>,
+fn film_options(
+    options: &[(String, String)],
     threads: usize,
     every: Option<f64>,
     frames: Option<i64>,
@@ -416,8 +413,8 @@ fn film(
     barcode: Option<String>,
     cut_threshold: f64,
     min_scene: f64,
-) -> PyResult<NativeFilm> {
-    let palette = request_with(Request::palette(), &options, threads)?.options;
+) -> PyResult<ValidFilmOptions> {
+    let palette = request_with(Request::palette(), options, threads)?.options;
     let mut film_options = FilmOptions::new()
         .palette(palette)
         .scenes(scenes)
@@ -444,8 +441,37 @@ fn film(
     if let Some(style) = barcode {
         film_options = film_options.barcode(style.parse::<BarcodeStyle>().or_py()?);
     }
-    // Checked before the input is opened, and once, as the CLI does.
-    let valid = film_options.check().or_py()?;
+    film_options.check().or_py()
+}
+
+/// A film's palettes, as `color-palettes film INPUT...` makes them.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (inputs, options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene))]
+fn film(
+    py: Python<'_>,
+    inputs: Vec<String>,
+    options: Vec<(String, String)>,
+    threads: usize,
+    every: Option<f64>,
+    frames: Option<i64>,
+    scenes: bool,
+    crop: bool,
+    barcode: Option<String>,
+    cut_threshold: f64,
+    min_scene: f64,
+) -> PyResult<NativeFilm> {
+    let valid = film_options(
+        &options,
+        threads,
+        every,
+        frames,
+        scenes,
+        crop,
+        barcode,
+        cut_threshold,
+        min_scene,
+    )?;
     let input = FilmInput::from_args(&inputs).or_py()?;
     let film = py.detach(|| input.analyse(&valid)).or_py()?;
     let name = film
@@ -454,6 +480,41 @@ fn film(
     Ok(NativeFilm {
         film: Arc::new(film),
         name,
+    })
+}
+
+/// The line `color-palettes films` appends for one film: `(ok, line)`. Bad options raise;
+/// a film that cannot be read is a line too, as in `films`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (source, options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene))]
+fn film_line(
+    py: Python<'_>,
+    source: String,
+    options: Vec<(String, String)>,
+    threads: usize,
+    every: Option<f64>,
+    frames: Option<i64>,
+    scenes: bool,
+    crop: bool,
+    barcode: Option<String>,
+    cut_threshold: f64,
+    min_scene: f64,
+) -> PyResult<(bool, String)> {
+    let valid = film_options(
+        &options,
+        threads,
+        every,
+        frames,
+        scenes,
+        crop,
+        barcode,
+        cut_threshold,
+        min_scene,
+    )?;
+    Ok(match py.detach(|| batch::film_line(&source, &valid)) {
+        FilmLine::Done(line) => (true, line),
+        FilmLine::Failed(line) => (false, line),
     })
 }
 
@@ -502,5 +563,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeFilm>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(film, m)?)?;
+    m.add_function(wrap_pyfunction!(film_line, m)?)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::error::{Error, Result};
 
 use super::input::is_still;
-use super::{FilmInput, FilmOptions};
+use super::{FilmInput, FilmOptions, ValidFilmOptions};
 
 /// What a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,6 +67,33 @@ pub fn done_in(out: &Path) -> Result<HashSet<String>> {
         .collect())
 }
 
+/// What one film gives a batch: the line to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilmLine {
+    /// The film's JSON (`color-palettes film SOURCE`).
+    Done(String),
+    /// `{"error": ..., "source": ...}`: the film is tried again on the next run.
+    Failed(String),
+}
+
+impl FilmLine {
+    /// The line, without its newline.
+    pub fn text(&self) -> &str {
+        match self {
+            FilmLine::Done(line) | FilmLine::Failed(line) => line,
+        }
+    }
+}
+
+/// The line `run` appends for one film. Public so that another engine's map step (the
+/// Python package's `film_line`, run by Ray) writes the same bytes as `films`.
+pub fn film_line(source: &str, options: &ValidFilmOptions) -> FilmLine {
+    match FilmInput::Video(source.to_string()).analyse(options) {
+        Ok(film) => FilmLine::Done(film.to_json()),
+        Err(e) => FilmLine::Failed(json!({"source": source, "error": e.to_string()}).to_string()),
+    }
+}
+
 /// Analyses every film of `dir` not yet in `out`, appending one JSON line each (a film's
 /// JSON, or `{"source": ..., "error": ...}`), written and synced before the next film starts.
 /// `progress` hears each film's source and its outcome line.
@@ -107,20 +134,15 @@ pub fn run(
             summary.skipped += 1;
             continue;
         }
-        let line = match FilmInput::Video(source.clone()).analyse(&options) {
-            Ok(f) => {
-                summary.done += 1;
-                f.to_json()
-            }
-            Err(e) => {
-                summary.failed += 1;
-                json!({"source": source, "error": e.to_string()}).to_string()
-            }
-        };
-        file.write_all(format!("{line}\n").as_bytes())
+        let line = film_line(&source, &options);
+        match line {
+            FilmLine::Done(_) => summary.done += 1,
+            FilmLine::Failed(_) => summary.failed += 1,
+        }
+        file.write_all(format!("{}\n", line.text()).as_bytes())
             .map_err(write)?;
         file.sync_data().map_err(write)?;
-        progress(&source, &line);
+        progress(&source, line.text());
     }
     Ok(summary)
 }
