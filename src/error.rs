@@ -140,6 +140,7 @@ impl Error {
 /// A size as a person reads it, in the units the documentation uses: `25 MB` for 25 MiB
 /// (26 214 400 bytes), `4 kB` under a megabyte.
 #[must_use]
+#[cfg(any(feature = "fetch", feature = "server"))]
 pub fn megabytes(bytes: u64) -> String {
     let mb = bytes as f64 / (1024.0 * 1024.0);
     if mb >= 1.0 {
