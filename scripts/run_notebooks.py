@@ -7,7 +7,8 @@
 
 `--write` is how the committed outputs are made: it saves a notebook only when it passed.
 
-Each notebook runs top to bottom in a fresh `rust` kernel (evcxr_jupyter, started through
+Each notebook runs top to bottom in a fresh kernel of its own kind (its metadata's kernelspec:
+`python3`, ipykernel, for the Python quickstart), the Rust ones in the `rust` kernel (evcxr_jupyter, started through
 scripts/evcxr_kernel.sh), headless, in notebooks/ (so `:dep color-palettes = { path = ".." }`
 finds the crate). A notebook passes when:
 
@@ -34,7 +35,7 @@ It prints a line per notebook (cells, wall time, first cell, slowest other cell,
 `N passed, N failed`, N counting notebooks; the exit status is 1 when any failed. The executed
 copy of each notebook, and its kernel's log, are kept in target/notebooks/ for inspection.
 
-Needs nbclient, nbformat and jupyter_client (requirements.txt) and the `rust` kernelspec
+Needs nbclient, nbformat, jupyter_client and ipykernel (requirements.txt) and the `rust` kernelspec
 (postBuild registers it).
 """
 
@@ -80,6 +81,11 @@ def first_line(source: str) -> str:
         if line and not line.startswith("//"):
             return line[:60]
     return ""
+
+
+def kernel_of(nb, args: argparse.Namespace) -> str:
+    """The notebook's own kernel (the Python quickstart's is `python3`), else --kernel."""
+    return nb.metadata.get("kernelspec", {}).get("name") or args.kernel
 
 
 def check_kernel(name: str) -> str | None:
@@ -437,7 +443,7 @@ def run_one(path: Path, args: argparse.Namespace) -> tuple[bool, list[str], list
 
     client = LateOutputClient(
         nb,
-        kernel_name=args.kernel,
+        kernel_name=kernel_of(nb, args),
         timeout=args.timeout,
         startup_timeout=args.startup_timeout,
         allow_errors=False,
@@ -520,7 +526,9 @@ def main(argv: list[str]) -> int:
         return 1
 
     try:
-        problem = check_kernel(args.kernel)
+        import nbformat
+        kernels = {kernel_of(nbformat.read(p, as_version=4), args) for p in paths}
+        problem = next(filter(None, (check_kernel(k) for k in sorted(kernels))), None)
     except ImportError as e:
         problem = f"{e}: run `pip install -r requirements.txt`"
     if problem:

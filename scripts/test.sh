@@ -60,7 +60,7 @@ else
 fi
 
 step "notebook set-up (the Binder postBuild: Python packages, evcxr_jupyter, kernel, stills)"
-POSTBUILD_SKIP_WARM=1 bash postBuild
+POSTBUILD_SKIP_WARM=1 POSTBUILD_SKIP_PYTHON=1 bash postBuild
 
 step "format and lints"
 cargo fmt --all --check
@@ -91,7 +91,7 @@ export COLOR_PALETTES_BIN
 python3 -m pytest -q python/tests
 echo "Python package step: $((SECONDS - python_step_start)) s"
 
-step "notebooks, executed in the evcxr kernel"
+step "notebooks, executed in their kernels (evcxr for the Rust ones, ipykernel for the Python quickstart)"
 python3 scripts/run_notebooks.py
 
 step "a second kernel, opened while the first holds its build slot, starts warm"

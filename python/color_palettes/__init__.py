@@ -37,6 +37,7 @@ __all__ = [
     "extract",
     "film",
     "film_line",
+    "sample_clip",
     "__version__",
 ]
 
@@ -435,6 +436,14 @@ def film_line(
     return line
 
 
+def sample_clip() -> str:
+    """The path of the sample film clip (Big Buck Bunny, 5 s, CC BY 3.0), where the Rust
+    notebooks find it: $COLOR_PALETTES_VIDEO, beside the sample stills, or the cache that
+    ``python3 scripts/fetch_clip.py`` fills (its sha256 checked). Raises OSError saying where
+    it looked when it is in none of them."""
+    return os.fspath(_native.sample_clip())
+
+
 def _params_doc(names: "list[str]") -> str:
     lines = []
     for name in names:
@@ -498,7 +507,7 @@ film.__doc__ = (
 )
 film_line.__doc__ = (
     "The JSON line ``color-palettes films`` writes for one video: the film's JSON\n"
-    "(``film(path, ...).to_json()``), or, when the video cannot be read,\n"
+    "(``film(path, ...).to_json()`` without its final newline), or, when it cannot be read,\n"
     '``{"error": ..., "source": ...}``, byte for byte as ``films`` writes it. The map step\n'
     "of an engine that runs films on many machines (README: Ray Data); never raises for a\n"
     "film that fails, only for a bad option (ValueError).\n\n"

@@ -518,6 +518,13 @@ fn film_line(
     })
 }
 
+/// The path of the sample film clip (Big Buck Bunny, 5 s), found as the Rust notebooks find
+/// it (`COLOR_PALETTES_VIDEO`, beside the stills, or the cache `scripts/fetch_clip.py` fills).
+#[pyfunction]
+fn sample_clip() -> PyResult<PathBuf> {
+    color_palettes::film::sample::sample_clip().or_py()
+}
+
 /// A JSON default as a Python value.
 fn json_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
     use serde_json::Value;
@@ -564,5 +571,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(film, m)?)?;
     m.add_function(wrap_pyfunction!(film_line, m)?)?;
+    m.add_function(wrap_pyfunction!(sample_clip, m)?)?;
     Ok(())
 }

@@ -105,3 +105,20 @@ def test_bad_film_options_and_input(video, tmp_path):
     notes.write_text("not a video")
     with pytest.raises(OSError):
         cp.film(notes)
+
+
+def test_the_sample_clip_is_found_where_the_notebooks_find_it():
+    clip = cp.sample_clip()
+    assert clip.endswith("Big_Buck_Bunny_clip.mp4")
+    assert cp.film(clip, frames=5).frames_sampled == 5
+
+
+def test_film_line_is_the_films_json_or_its_error_line(video, tmp_path):
+    # A line, without the newline `to_json()` ends with (as the CLI prints it).
+    assert cp.film_line(video) == cp.film(video).to_json().rstrip("\n")
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video")
+    line = json.loads(cp.film_line(broken))
+    assert line["source"] == str(broken) and line["error"]
+    with pytest.raises(ValueError, match="k must be"):
+        cp.film_line(video, k=0)
