@@ -38,6 +38,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 STILLS = ["El_Fuente", "Sintel_0016", "Chimera", "Meridian", "Sparks", "Sol_Levante", "Sintel_0025"]
 HOLDS = [12, 20, 8, 30, 15, 25, 10]  # seconds; cycles until the film is long enough
@@ -157,17 +160,7 @@ def publish(table: list[str], binary: Path) -> None:
         *reading(),
         "<!-- END film -->",
     ]
-    text = "\n".join(body) + "\n"
-    (ROOT / "bench" / "FILM_RESULTS.md").write_text("# Film benchmark\n\n" + text)
-    bench = ROOT / "BENCHMARKS.md"
-    old = bench.read_text()
-    head = "## From `bench/FILM_RESULTS.md`"
-    if head in old:
-        start = old.index(head)
-        end = old.index("<!-- END film -->", start) + len("<!-- END film -->")
-        old = old[:start] + old[end:]
-    bench.write_text(old.rstrip("\n") + "\n\n" + head + "\n\n" + text)
-
+    common.fold_into_benchmarks(ROOT / "bench" / "FILM_RESULTS.md", "film", "\n".join(body) + "\n")
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

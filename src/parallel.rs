@@ -27,6 +27,11 @@ impl Threads {
     #[cfg(test)]
     pub(crate) const ONE: Threads = Threads(1);
 
+    /// The allowance itself: threads for work that is worth splitting whatever its size.
+    pub(crate) fn at_most(self) -> usize {
+        self.0
+    }
+
     /// Threads for a pass over `pixels` pixels.
     pub(crate) fn for_pixels(self, pixels: usize) -> usize {
         if pixels >= PARALLEL_FROM_PIXELS {

@@ -184,7 +184,7 @@ impl ValidOptions {
             return self.extract_from_counts(&cells.distinct_colors()?);
         }
         let points = cells.points(o.space)?;
-        let centres = o.method.centres(&points, o.k, o.seed)?;
+        let centres = o.method.centres(&points, o.k, o.seed, cells.threads())?;
         let assignment = assign_cells(cells, &points, &centres);
         Ok(self.palette(assignment, &centres))
     }
@@ -203,7 +203,8 @@ impl ValidOptions {
     /// pooled frames, `film::pool`), each clustered and assigned as a whole.
     pub(crate) fn extract_from_points(&self, points: &Points) -> Result<Palette> {
         let o = &self.0;
-        let centres = o.method.centres(points, o.k, o.seed)?;
+        let threads = Threads::new(o.threads).at_most();
+        let centres = o.method.centres(points, o.k, o.seed, threads)?;
         Ok(self.palette(assign(points, &centres), &centres))
     }
 

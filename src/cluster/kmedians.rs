@@ -18,6 +18,7 @@
 
 use crate::assign::CentreIndex;
 use crate::error::Result;
+use crate::parallel::run_all;
 use crate::points::{Point, Points};
 
 use super::kmeans;
@@ -34,11 +35,11 @@ const WEISZFELD_STEPS: usize = 3;
 /// not get an infinite weight; in CIELAB this is a thousandth of a just-noticeable step.
 const DISTANCE_FLOOR: f64 = 1e-3;
 
-/// At most `k` k-medians centres for `points`.
-pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
+/// At most `k` k-medians centres for `points`; the starts run side by side on up to
+/// `threads` threads (each start is independent, so the palette does not depend on them).
+pub(super) fn centres(points: &Points, k: usize, seed: u64, threads: usize) -> Result<Vec<Point>> {
     let pooled = points.coarsen(kmeans::COARSE_CELLS);
-    let mut best: Option<(f64, Vec<Point>)> = None;
-    for start in 0..RESTARTS {
+    let start = |start: u64| -> Result<(f64, Vec<Point>)> {
         // Distinct, well-spread seeds for the starts (the golden-ratio increment).
         let start_seed = seed.wrapping_add(start.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let centres = medians(
@@ -46,7 +47,17 @@ pub(super) fn centres(points: &Points, k: usize, seed: u64) -> Result<Vec<Point>
             kmeans::centres_pooled(&pooled, k, start_seed)?,
             POOLED_ROUNDS,
         );
-        let cost = total_distance(&pooled, &centres);
+        Ok((total_distance(&pooled, &centres), centres))
+    };
+    let starts: Vec<u64> = (0..RESTARTS).collect();
+    let tried = if threads > 1 {
+        run_all(starts, start)
+    } else {
+        starts.into_iter().map(start).collect()
+    };
+    let mut best: Option<(f64, Vec<Point>)> = None;
+    for tried in tried {
+        let (cost, centres) = tried?;
         if best.as_ref().is_none_or(|(b, _)| cost < *b) {
             best = Some((cost, centres));
         }
@@ -163,12 +174,17 @@ mod tests {
         let refined = medians(&p, start.clone(), 5);
         let (before, after) = (total_distance(&p, &start), total_distance(&p, &refined));
         assert!(after < before * 0.95, "{before} -> {after}");
-        let found = centres(&p, 5, 0).unwrap();
+        let found = centres(&p, 5, 0, 1).unwrap();
         assert_eq!(found.len(), 5);
         assert_eq!(
             found,
-            centres(&p, 5, 0).unwrap(),
+            centres(&p, 5, 0, 1).unwrap(),
             "the same seed, the same centres"
+        );
+        assert_eq!(
+            found,
+            centres(&p, 5, 0, 2).unwrap(),
+            "the starts side by side, the same centres"
         );
     }
 }

@@ -64,8 +64,15 @@ impl Method {
         }
     }
 
-    /// At most `k` centres for `points` (fewer when there are fewer distinct colours).
-    pub(crate) fn centres(self, points: &Points, k: usize, seed: u64) -> Result<Vec<Point>> {
+    /// At most `k` centres for `points` (fewer when there are fewer distinct colours), on up
+    /// to `threads` threads where a method can use them (the centres do not depend on it).
+    pub(crate) fn centres(
+        self,
+        points: &Points,
+        k: usize,
+        seed: u64,
+        threads: usize,
+    ) -> Result<Vec<Point>> {
         if let Some(centres) = points.as_centres_if_at_most(k) {
             return Ok(centres);
         }
@@ -73,7 +80,7 @@ impl Method {
             Method::Kmeans => kmeans::centres(points, k, seed),
             Method::Agglomerative => agglomerative::centres(points, k, seed),
             Method::Accent => accent::centres(points, k, seed),
-            Method::Kmedians => kmedians::centres(points, k, seed),
+            Method::Kmedians => kmedians::centres(points, k, seed, threads),
         }
     }
 
