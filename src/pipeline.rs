@@ -6,9 +6,10 @@
 //! 3. **embed**: each cell's mean colour becomes a weighted point of the chosen colour space
 //!    ([`Points`], [`crate::space`]);
 //! 4. **cluster**: the method finds at most k centres ([`crate::cluster`]);
-//! 5. **assign**: every pixel goes to its nearest centre ([`crate::assign`]);
-//! 6. **palette**: a swatch is the mean of a centre's pixels (for k-medians, the centre
-//!    itself), its proportion the share of pixels it won ([`Palette`]).
+//! 5. **swatches**: a swatch is the mean of a centre's pixels (every pixel assigned to its
+//!    nearest centre, [`crate::assign`]), or, for k-medians, the centre itself, as 8-bit sRGB;
+//! 6. **shares**: every pixel assigned once more, to its nearest swatch: a swatch's
+//!    proportion is exactly the share of pixels nearest to it ([`Palette`]).
 //!
 //! A still whose pixels fill no more cells than the colours asked for is clustered by its
 //! exact distinct colours instead ([`ColorCounts`]), so two colours one level apart still
@@ -185,8 +186,9 @@ impl ValidOptions {
         }
         let points = cells.points(o.space)?;
         let centres = o.method.centres(&points, o.k, o.seed, cells.threads())?;
-        let assignment = assign_cells(cells, &points, &centres);
-        Ok(self.palette(assignment, &centres))
+        let swatches = self.swatches(&centres, || assign_cells(cells, &points, &centres));
+        let shares = assign_cells(cells, &points, &self.embed(&swatches));
+        Ok(self.palette(&swatches, &shares))
     }
 
     /// The palette of counted distinct colours, each embedded, clustered and assigned on
@@ -205,27 +207,49 @@ impl ValidOptions {
         let o = &self.0;
         let threads = Threads::new(o.threads).at_most();
         let centres = o.method.centres(points, o.k, o.seed, threads)?;
-        Ok(self.palette(assign(points, &centres), &centres))
+        let swatches = self.swatches(&centres, || assign(points, &centres));
+        let shares = assign(points, &self.embed(&swatches));
+        Ok(self.palette(&swatches, &shares))
     }
 
-    /// Swatches at the means of the centres' members (or, for a method whose centres are
-    /// the swatches, at the centres), weighted by the pixels they won.
-    fn palette(&self, assignment: Assignment, centres: &[Point]) -> Palette {
+    /// The swatch colours: the mean of each centre's members (`members` assigns them), or,
+    /// for a method whose centres are the swatches, the centres; distinct, in centre order.
+    fn swatches(&self, centres: &[Point], members: impl FnOnce() -> Assignment) -> Vec<[u8; 3]> {
         let o = &self.0;
-        let at_centres = o.method.swatch_is_centre();
-        let swatches = assignment
-            .means()
-            .into_iter()
-            .zip(centres)
-            .zip(assignment.weights)
-            .filter_map(|((mean, &centre), weight)| {
-                let mean = mean?;
-                Some((
-                    o.space.to_rgb(if at_centres { centre } else { mean }),
-                    weight,
-                ))
-            });
-        Palette::from_weights(o.k, o.method, o.space, swatches)
+        let colours: Vec<[u8; 3]> = if o.method.swatch_is_centre() {
+            centres.iter().map(|&c| o.space.to_rgb(c)).collect()
+        } else {
+            members()
+                .means()
+                .into_iter()
+                .flatten()
+                .map(|mean| o.space.to_rgb(mean))
+                .collect()
+        };
+        let mut distinct = Vec::with_capacity(colours.len());
+        for c in colours {
+            if !distinct.contains(&c) {
+                distinct.push(c);
+            }
+        }
+        distinct
+    }
+
+    /// The swatches as points of the options' space, for the final assignment.
+    fn embed(&self, swatches: &[[u8; 3]]) -> Vec<Point> {
+        swatches
+            .iter()
+            .map(|&rgb| self.0.space.embed(rgb))
+            .collect()
+    }
+
+    /// The palette of `swatches`, each weighted by the pixels nearest to it (`shares`, one
+    /// final assignment to the swatches themselves): a swatch's proportion is exactly the
+    /// share of pixels that would pick it.
+    fn palette(&self, swatches: &[[u8; 3]], shares: &Assignment) -> Palette {
+        let o = &self.0;
+        let weighted = swatches.iter().copied().zip(shares.weights.iter().copied());
+        Palette::from_weights(o.k, o.method, o.space, weighted)
     }
 
     /// The four palettes of the original analysis, pooling the pixels once: k-means and
