@@ -422,19 +422,23 @@ def which(name: str) -> bool:
     return shutil.which(name) is not None
 
 
-def fold_into_benchmarks(results: Path, marker: str, text: str) -> None:
+def fold_section(target: Path, results: Path, marker: str, text: str) -> None:
     """Writes `results` (a titled copy of `text`, which ends with `<!-- END marker -->`) and
-    puts `text` into BENCHMARKS.md under "From `results`", replacing the last copy there.
-    bench/benchmark.py carries the section over when it regenerates BENCHMARKS.md."""
+    puts `text` into `target` (BENCHMARKS.md, QUALITY.md) under "From `results`", replacing
+    the last copy there. benchmark.py and quality_report.py carry such sections over when
+    they regenerate their file."""
     end_marker = f"<!-- END {marker} -->"
     assert text.rstrip().endswith(end_marker), "the section ends with its marker"
     results.write_text(f"# {marker.capitalize()} benchmark\n\n" + text)
-    bench = REPO / "BENCHMARKS.md"
-    old = bench.read_text()
+    old = target.read_text()
     head = f"## From `{rel(results)}`"
     if head in old:
         start = old.index(head)
         end = old.index(end_marker, start) + len(end_marker)
         old = old[:start] + old[end:]
-    bench.write_text(old.rstrip("\n") + "\n\n" + head + "\n\n" + text)
+    target.write_text(old.rstrip("\n") + "\n\n" + head + "\n\n" + text)
 
+
+def fold_into_benchmarks(results: Path, marker: str, text: str) -> None:
+    """fold_section into BENCHMARKS.md."""
+    fold_section(REPO / "BENCHMARKS.md", results, marker, text)

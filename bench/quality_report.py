@@ -273,6 +273,11 @@ def main() -> int:
         lines += [f"## {still.name} ({role})", "", still_table(still), ""]
     if reference is not None:
         lines += ["## Agreement with palette_score.py", "", reference, ""]
+    # bench/steadiness.py keeps its own command and results; QUALITY.md carries them too.
+    steadiness = common.BENCH / "STEADINESS_RESULTS.md"
+    if steadiness.exists() and not args.quick:
+        body = steadiness.read_text().split("\n", 1)[1]  # without its own title
+        lines += [f"## From `{common.rel(steadiness)}`", "", body.strip(), ""]
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text("\n".join(lines) + "\n")
     log(f"wrote {common.rel(out_path)}")
