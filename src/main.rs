@@ -181,15 +181,48 @@ fn serve(args: &color_palettes::server::ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
+/// Writes to stdout; a closed pipe (`| head`) is not an error, a closed stdout (`>&-`) is.
 fn print(bytes: &[u8]) -> Result<()> {
+    let write_error = |source| Error::Write {
+        path: "<stdout>".into(),
+        source,
+    };
+    #[cfg(target_os = "linux")]
+    if closed_stdout::was_closed() {
+        return Err(write_error(std::io::Error::other(
+            "standard output was closed when the program started",
+        )));
+    }
     // Flushed here: a buffered tail that fails at exit (a full disk) would be lost unsaid.
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
-            path: "<stdout>".into(),
-            source: e,
-        }),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(write_error(e)),
         _ => Ok(()),
+    }
+}
+
+/// Whether standard output was closed when the process started (`color-palettes ... >&-`).
+/// Rust's runtime reopens a closed stdout on /dev/null before `main`, and the output would
+/// be lost with exit code 0; so the descriptor is looked at earlier, from the ELF init
+/// array, which the C runtime runs before the Rust runtime starts.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+mod closed_stdout {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn record() {
+        // SAFETY: F_GETFD only queries a descriptor number; it fails (EBADF) when closed.
+        let closed = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1;
+        CLOSED.store(closed, Ordering::Relaxed);
+    }
+
+    #[used]
+    #[link_section = ".init_array"]
+    static RECORD: extern "C" fn() = record;
+
+    pub(super) fn was_closed() -> bool {
+        CLOSED.load(Ordering::Relaxed)
     }
 }

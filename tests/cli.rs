@@ -464,6 +464,28 @@ fn bad_input_fails_with_one_clear_line() {
         "{}",
         stderr(&out)
     );
+    // Started with standard output closed (`>&-`): an error, not a palette lost with exit 0
+    // (Rust's runtime would have put /dev/null there). Redirected to /dev/null is fine.
+    for (redirect, code) in [(">&-", 1), (">/dev/null", 0)] {
+        let out = Command::new("sh")
+            .args(["-c", &format!("exec \"$0\" extract \"$1\" -k 3 {redirect}")])
+            .args([BIN, path_str(&still)])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{redirect}: {}",
+            stderr(&out)
+        );
+        if code == 1 {
+            assert!(
+                stderr(&out).contains("cannot write <stdout>: standard output was closed"),
+                "{}",
+                stderr(&out)
+            );
+        }
+    }
 
     let text = temp("notes.png");
     std::fs::write(&text, "just some text").unwrap();
