@@ -466,6 +466,54 @@ fn a_film_named_like_an_option_is_read_as_a_file() {
 }
 
 #[test]
+fn a_playlist_named_like_a_film_is_refused_and_reads_nothing_else() {
+    // A text file named `.mp4` that is an HLS playlist naming another local video by its
+    // absolute path: FFmpeg would follow it and the palette would be that video's.
+    let dir = temp_dir("playlist");
+    let other = dir.join("other.mp4");
+    film_of_colours(&[("0xC83232", 2.0)], &other);
+    let playlist = dir.join("playlist.mp4");
+    std::fs::write(
+        &playlist,
+        format!(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n{}\n#EXT-X-ENDLIST\n",
+            s(&other)
+        ),
+    )
+    .unwrap();
+    assert_clean_failure(
+        &run(&["film", s(&playlist)]),
+        &[
+            "not a video file",
+            "playlist.mp4 is hls",
+            "give the video itself",
+        ],
+    );
+    // The same for `films`: one error line for it, the other film read.
+    let lines = temp_dir("playlist-out").join("films.jsonl");
+    run(&["films", s(&dir), "--out", s(&lines)]);
+    let text = std::fs::read_to_string(&lines).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("playlist.mp4") && l.contains("not a video file")),
+        "{text}"
+    );
+    // Containers people have still open: Matroska, WebM, AVI, MPEG-TS, GIF.
+    for name in ["c.mkv", "c.webm", "c.avi", "c.ts", "c.gif"] {
+        let path = dir.join(name);
+        ffmpeg(&[
+            "-f".into(),
+            "lavfi".into(),
+            "-i".into(),
+            "color=0x3264C8:s=64x48:d=1".into(),
+            s(&path).into(),
+        ]);
+        let json = json_of(&run(&["film", "-k", "2", s(&path)]));
+        assert_eq!(json["source"], s(&path), "{name}");
+    }
+}
+
+#[test]
 fn stills_are_the_frames_of_a_film_in_name_order() {
     let dir = temp_dir("frames");
     // Four stills of 120x80 in 12-pixel bars: red, red, blue, red (named out of order).

@@ -67,6 +67,17 @@ fn last_line(stderr: &str) -> String {
     }
 }
 
+/// The demuxer FFmpeg found but [`CONTAINERS`] left out, from its
+/// `[hls @ 0x...] Format not on whitelist '...'` line.
+fn refused_container(stderr: &str) -> Option<String> {
+    stderr.lines().find_map(|line| {
+        let (inside, message) = line.trim().strip_prefix('[')?.split_once("] ")?;
+        message
+            .starts_with("Format not on whitelist")
+            .then(|| inside.split(" @ ").next().unwrap_or(inside).to_string())
+    })
+}
+
 /// FFmpeg's message without the `SOURCE: ` it starts with.
 fn without_prefix(line: &str, source: &str) -> String {
     line.strip_prefix("file:")
@@ -109,20 +120,31 @@ fn quarter_turn(stream: &serde_json::Value) -> bool {
         .is_some_and(|degrees| (degrees.round().rem_euclid(180.0) - 90.0).abs() < 1.0)
 }
 
-/// How `source` is named to FFmpeg, after the options that confine it: a local file through
-/// the `file:` protocol alone, so that a name such as `-report` is not taken for an option
-/// and a file that is really a playlist cannot reach out over the network; a URL as it is.
+/// The containers FFmpeg may open (its demuxers' names; `mov` is also MP4, M4V, M4A and 3GP,
+/// `matroska` also WebM): files that hold their own frames, and the common audio files (so
+/// that one is refused for having no video stream). Playlists and lists of parts (HLS,
+/// DASH, concat) are not among them: a text file named `.mp4` that is an HLS playlist would
+/// have FFmpeg read whatever other file, local or remote, it names.
+const CONTAINERS: &str = "mov,matroska,avi,mpegts,mpeg,mpegvideo,flv,ogg,asf,mxf,nut,\
+                          yuv4mpegpipe,gif,apng,h264,hevc,m4v,ivf,obu,dv,mjpeg,rm,wtv,\
+                          mp3,wav,aac,flac";
+
+/// How `source` is named to FFmpeg, after the options that confine it: only the
+/// [`CONTAINERS`]; a local file through the `file:` protocol alone, so that a name such as
+/// `-report` is not taken for an option; a URL as it is.
 fn input_args(source: &str) -> Result<Vec<String>> {
-    Ok(if fetched_by_ffmpeg(source)? {
-        vec!["-i".into(), source.into()]
+    let mut args = vec!["-format_whitelist".to_string(), CONTAINERS.into()];
+    if fetched_by_ffmpeg(source)? {
+        args.extend(["-i".into(), source.into()]);
     } else {
-        vec![
+        args.extend([
             "-protocol_whitelist".into(),
             "file".into(),
             "-i".into(),
             format!("file:{source}"),
-        ]
-    })
+        ]);
+    }
+    Ok(args)
 }
 
 /// Reads the size and length of the first video stream of `source` (a file or an http(s)
@@ -153,9 +175,17 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
         .wait_with_output()
         .map_err(|e| Error::MissingTool(format!("cannot run `ffprobe`: {e}")))?;
     if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if let Some(format) = refused_container(&stderr) {
+            return Err(Error::Video(format!(
+                "not a video file: {source} is {format}, not a container color-palettes \
+                 reads (playlists and lists of parts, which name other files, are refused): \
+                 give the video itself"
+            )));
+        }
         return Err(Error::Video(format!(
             "not a readable video: {source}: {}",
-            without_prefix(&last_line(&String::from_utf8_lossy(&output.stderr)), source)
+            without_prefix(&last_line(&stderr), source)
         )));
     }
     let json: serde_json::Value = serde_json::from_slice(&output.stdout)
