@@ -96,6 +96,9 @@ fn film(args: &FilmArgs) -> Result<()> {
     let options = options.check()?;
     let input = FilmInput::from_args(&args.input)?;
     let film = input.analyse(&options)?;
+    for warning in &film.warnings {
+        eprintln!("warning: {warning}");
+    }
     if let (Some(path), Some(barcode)) = (&args.barcode, &film.barcode) {
         barcode.figure(&film.cuts())?.save(path)?;
     }

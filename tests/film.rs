@@ -514,6 +514,61 @@ fn a_playlist_named_like_a_film_is_refused_and_reads_nothing_else() {
 }
 
 #[test]
+fn a_truncated_film_says_so_and_ends_where_its_frames_end() {
+    // MP4 with its index first (faststart), cut to 40% of its bytes: the header still says
+    // 10 s, the frames stop near 2.6 s.
+    let dir = temp_dir("truncated");
+    let whole = dir.join("whole.mp4");
+    ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x180:rate=25",
+            "-t",
+            "10",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            s(&whole),
+        ]
+        .map(String::from),
+    );
+    let bytes = std::fs::read(&whole).unwrap();
+    let cut = dir.join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() * 4 / 10]).unwrap();
+    let full = json_of(&run(&["film", "--scenes", s(&whole)]));
+    assert!(full.get("warnings").is_none(), "{full}");
+    assert_eq!(full["duration_s"], 10.0);
+    let out = run(&["film", "--scenes", s(&cut)]);
+    let json = json_of(&out);
+    let duration = json["duration_s"].as_f64().unwrap();
+    assert!(duration > 1.0 && duration < 5.0, "{json}");
+    let last_end = json["scenes"].as_array().unwrap().last().unwrap()["end_s"].as_f64();
+    assert_eq!(
+        last_end,
+        Some(duration),
+        "the last scene ends with the frames"
+    );
+    let warnings = json["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("before the 10.0 s its header states")),
+        "{warnings:?}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("warning: ") && err.contains("cut.mp4"),
+        "{err}"
+    );
+}
+
+#[test]
 fn stills_are_the_frames_of_a_film_in_name_order() {
     let dir = temp_dir("frames");
     // Four stills of 120x80 in 12-pixel bars: red, red, blue, red (named out of order).

@@ -227,6 +227,9 @@ class Film:
         self.source: str = source
         self.duration_s: float = duration_s
         self.frames_sampled: int = frames
+        # What went wrong without stopping the reading: a truncated film says where its
+        # frames end (``duration_s`` is there), as the JSON's "warnings".
+        self.warnings: "list[str]" = native.warnings()
         self.crop: Optional[Crop] = _crop(crop)
         self.palette: Palette = Palette(native.palette(), self.crop)
         scenes = native.scenes()

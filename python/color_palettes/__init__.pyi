@@ -68,6 +68,7 @@ class Film:
     source: str
     duration_s: float
     frames_sampled: int
+    warnings: list[str]
     crop: Optional[Crop]
     palette: Palette
     scenes: Optional[list[Scene]]

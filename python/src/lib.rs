@@ -342,6 +342,11 @@ impl NativeFilm {
         )
     }
 
+    /// What went wrong without stopping the reading (a truncated film), one sentence each.
+    fn warnings(&self) -> Vec<String> {
+        self.film.warnings.clone()
+    }
+
     /// The film's palette; its figure is the barcode with the palette's strip.
     fn palette(&self) -> NativePalette {
         NativePalette {

@@ -54,6 +54,26 @@ def test_a_video_gives_the_clis_json(cli, video):
         assert json.loads(scene.palette.to_json()) == expected["palette"]
 
 
+def test_a_truncated_video_warns_as_the_cli_does(cli, ffmpeg, video, tmp_path):
+    whole = tmp_path / "whole.mp4"
+    subprocess.run(
+        [
+            ffmpeg, "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=25",
+            "-t", "10", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart",
+            str(whole),
+        ],
+        check=True,
+        timeout=120,
+    )
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 4 // 10])
+    film = cp.film(cut)
+    assert film.to_json() == cli("film", cut).decode()
+    assert film.duration_s < 10 and film.warnings == json.loads(film.to_json())["warnings"]
+    assert any("before the 10.0 s its header states" in w for w in film.warnings)
+    assert cp.film(video).warnings == []
+
+
 def test_sampling_and_palette_options(cli, video):
     film = cp.film(str(video), frames=8, method="kmeans", space="rgb", k=2)
     assert film.to_json() == cli(

@@ -27,8 +27,15 @@ pub(crate) trait FrameSource {
     /// What was read, as the film's JSON names it.
     fn source(&self) -> &str;
 
-    /// The film's length in seconds.
+    /// The film's length in seconds: once every frame is read, the length its frames
+    /// stand for.
     fn duration_s(&self) -> f64;
+
+    /// What went wrong without stopping the reading (a film shorter than its header says),
+    /// once every frame is read; one sentence each.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// The picture inside the bars cut away from every frame, in the source's pixels.
     fn crop(&self) -> Option<Crop>;
@@ -40,11 +47,13 @@ pub(crate) fn analyse(frames: &mut impl FrameSource, options: &ValidFilmOptions)
     while let Some((frame, t, seconds)) = frames.next_frame()? {
         analysis.add(&frame, t, seconds)?;
     }
-    analysis.finish(
+    let mut film = analysis.finish(
         frames.source().to_string(),
         frames.duration_s(),
         frames.crop(),
-    )
+    )?;
+    film.warnings = frames.warnings();
+    Ok(film)
 }
 
 /// The work on sampled frames, one at a time: pooling, cuts, barcode columns.
@@ -140,6 +149,7 @@ impl Analysis {
             palette,
             scenes: self.scene.is_some().then_some(self.scenes),
             barcode: self.barcode,
+            warnings: Vec::new(),
         })
     }
 }

@@ -304,6 +304,10 @@ struct VideoFrames {
     reader: super::video::Reader,
     /// The index of the next frame FFmpeg gives.
     next: usize,
+    /// Where the frames given so far end, in seconds.
+    covered_s: f64,
+    /// Whether FFmpeg has given its last frame.
+    ended: bool,
 }
 
 /// Probes `source`, finds its bars (on frames spread over the film), then starts FFmpeg
@@ -396,6 +400,8 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
         height: ah,
         reader: Reader::start(source, &decode)?,
         next: 0,
+        covered_s: 0.0,
+        ended: false,
     })
 }
 
@@ -408,10 +414,13 @@ impl FrameSource for VideoFrames {
             // A frame FFmpeg gives at the very end stands for no time. Such frames are
             // still read, so that FFmpeg runs to its end and its exit is checked.
             if t < self.duration_s - 1e-9 {
+                let seconds = self.step.min(self.duration_s - t);
+                self.covered_s = t + seconds;
                 let frame = Frame::new(self.reader.frame(), 3, self.width, self.height)?;
-                return Ok(Some((frame, t, self.step.min(self.duration_s - t))));
+                return Ok(Some((frame, t, seconds)));
             }
         }
+        self.ended = true;
         Ok(None)
     }
 
@@ -420,11 +429,42 @@ impl FrameSource for VideoFrames {
     }
 
     fn duration_s(&self) -> f64 {
-        self.duration_s
+        if self.truncated() {
+            self.covered_s
+        } else {
+            self.duration_s
+        }
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.truncated() {
+            warnings.push(format!(
+                "{}: the frames end at {:.1} s, before the {:.1} s its header states (a truncated \
+                 or damaged file?): the palette and the scenes cover the frames there are",
+                self.source, self.covered_s, self.duration_s
+            ));
+        }
+        if let Some(reported) = self.reader.reported() {
+            warnings.push(format!(
+                "{}: ffmpeg reported damage it decoded past: {reported}",
+                self.source
+            ));
+        }
+        warnings
     }
 
     fn crop(&self) -> Option<Crop> {
         self.crop
+    }
+}
+
+#[cfg(feature = "video")]
+impl VideoFrames {
+    /// Whether, once read to its end, the film gave frames for less than its header's length
+    /// by more than one sample (a last sample may fall just past a rounded length).
+    fn truncated(&self) -> bool {
+        self.ended && self.covered_s < self.duration_s - self.step - 1e-6
     }
 }
 

@@ -37,6 +37,9 @@ pub struct Film {
     pub scenes: Option<Vec<Scene>>,
     /// The barcode, when asked for.
     pub barcode: Option<Barcode>,
+    /// What went wrong without stopping the reading, one sentence each (a truncated film:
+    /// its frames end before its header says, and `duration_s` is where they end).
+    pub warnings: Vec<String>,
 }
 
 /// Seconds rounded to the millisecond, for the JSON.
@@ -57,8 +60,8 @@ impl Film {
     }
 
     /// The film as JSON, keys in the documented order: source, duration, frames sampled,
-    /// crop, palette (as `extract` prints it) and, with scenes, the scenes with their
-    /// palettes.
+    /// crop, palette (as `extract` prints it), with scenes the scenes with their palettes,
+    /// and `warnings` when there are any.
     #[must_use]
     pub fn to_json(&self) -> String {
         let mut out = format!(
@@ -82,6 +85,10 @@ impl Film {
                 })
                 .collect();
             out.push_str(&format!(r#","scenes":[{}]"#, scenes.join(",")));
+        }
+        // Only when there are any: a sound film's JSON is as it always was.
+        if !self.warnings.is_empty() {
+            out.push_str(&format!(r#","warnings":{}"#, json_text(&self.warnings)));
         }
         out.push('}');
         out

@@ -258,6 +258,9 @@ pub(crate) struct Reader {
     stdout: Option<ChildStdout>,
     /// The thread draining stderr; it gives the tail of what `ffmpeg` wrote.
     errors: Option<JoinHandle<String>>,
+    /// The last error `ffmpeg` reported in a run that still ended well (damaged frames it
+    /// decoded past), once it has ended.
+    reported: Option<String>,
     buffer: Vec<u8>,
 }
 
@@ -314,6 +317,7 @@ impl Reader {
             stdout: child.stdout.take(),
             child: Some(child),
             errors: Some(errors),
+            reported: None,
             buffer: vec![0u8; decode.width as usize * decode.height as usize * 3],
         })
     }
@@ -342,6 +346,12 @@ impl Reader {
         &self.buffer
     }
 
+    /// The last error `ffmpeg` reported though it ended well, once [`Reader::read`] has
+    /// returned `Ok(false)`.
+    pub(crate) fn reported(&self) -> Option<&str> {
+        self.reported.as_deref()
+    }
+
     /// Waits for `ffmpeg`, once its output is read: whether it ended well.
     fn end(&mut self) -> Result<()> {
         self.stdout = None;
@@ -355,7 +365,12 @@ impl Reader {
             .and_then(|t| t.join().ok())
             .unwrap_or_default();
         match status {
-            Ok(s) if s.success() => Ok(()),
+            Ok(s) if s.success() => {
+                if !stderr.trim().is_empty() {
+                    self.reported = Some(without_prefix(&last_line(&stderr), &self.source));
+                }
+                Ok(())
+            }
             Ok(_) => Err(Error::Video(format!(
                 "not a readable video: {}: {}",
                 self.source,
