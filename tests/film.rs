@@ -569,6 +569,38 @@ fn a_truncated_film_says_so_and_ends_where_its_frames_end() {
 }
 
 #[test]
+fn transparent_pixels_of_a_video_take_no_part_as_in_a_still() {
+    // A PNG-in-MOV film, RGBA: the left half opaque blue, the right half red at alpha 0.
+    let dir = temp_dir("alpha");
+    let film = dir.join("alpha.mov");
+    ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=red@0.0:s=64x48:d=2:r=5,format=rgba",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=blue:s=32x48:d=2:r=5,format=rgba",
+            "-filter_complex",
+            "[0][1]overlay=0:0:format=auto,format=rgba",
+            "-c:v",
+            "png",
+            s(&film),
+        ]
+        .map(String::from),
+    );
+    let frame = dir.join("frame.png");
+    ffmpeg(&["-i", s(&film), "-frames:v", "1", s(&frame)].map(String::from));
+    let json = json_of(&run(&["film", "-k", "4", s(&film)]));
+    let still: Value =
+        serde_json::from_slice(&run(&["extract", "-k", "4", s(&frame)]).stdout).unwrap();
+    assert_eq!(json["palette"]["colors"], still["colors"], "{json}");
+    assert_eq!(swatches(&json["palette"]), vec![([0, 0, 255], 1.0)]);
+}
+
+#[test]
 fn stills_are_the_frames_of_a_film_in_name_order() {
     let dir = temp_dir("frames");
     // Four stills of 120x80 in 12-pixel bars: red, red, blue, red (named out of order).

@@ -298,6 +298,8 @@ struct VideoFrames {
     crop: Option<Crop>,
     /// Seconds between sampled frames.
     step: f64,
+    /// Bytes a pixel of the frames (4 with alpha).
+    channels: usize,
     /// The frames' size, after the crop and the scaling.
     width: u32,
     height: u32,
@@ -347,6 +349,8 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
             width: dw,
             height: dh,
             key_frames_only: true,
+            // Bars are found on colours alone.
+            channels: 3,
             threads,
             until_s: info.duration_s + 2.0 * info.duration_s / BAR_FRAMES as f64,
         };
@@ -387,6 +391,8 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
         width: aw,
         height: ah,
         key_frames_only: false,
+        // With alpha, transparent pixels take no part, as in a still.
+        channels: if info.alpha { 4 } else { 3 },
         threads,
         // Two steps' grace: FFmpeg's `-t` drops a last frame that would run past it.
         until_s: info.duration_s + 2.0 * step,
@@ -396,6 +402,7 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
         duration_s: info.duration_s,
         crop,
         step,
+        channels: decode.channels,
         width: aw,
         height: ah,
         reader: Reader::start(source, &decode)?,
@@ -416,7 +423,8 @@ impl FrameSource for VideoFrames {
             if t < self.duration_s - 1e-9 {
                 let seconds = self.step.min(self.duration_s - t);
                 self.covered_s = t + seconds;
-                let frame = Frame::new(self.reader.frame(), 3, self.width, self.height)?;
+                let frame =
+                    Frame::new(self.reader.frame(), self.channels, self.width, self.height)?;
                 return Ok(Some((frame, t, seconds)));
             }
         }

@@ -22,6 +22,9 @@ pub struct VideoInfo {
     pub height: u32,
     /// Length in seconds.
     pub duration_s: f64,
+    /// Whether its pixels have an alpha channel (then transparent pixels take no part, as
+    /// in a still).
+    pub alpha: bool,
 }
 
 /// How to install FFmpeg, for the error when it is missing.
@@ -164,7 +167,7 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
         // `V`: a video stream that is not an attached picture (an MP3's cover art).
         "V:0",
         "-show_entries",
-        "stream=width,height,duration:stream_side_data=rotation:stream_tags=rotate:format=duration",
+        "stream=width,height,duration,pix_fmt:stream_side_data=rotation:stream_tags=rotate:format=duration",
         "-of",
         "json",
     ]
@@ -230,7 +233,17 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
         width,
         height,
         duration_s,
+        alpha: stream["pix_fmt"].as_str().is_some_and(has_alpha),
     })
+}
+
+/// Whether FFmpeg's pixel format `name` carries alpha (`rgba`, `yuva420p`, `gbrap10le`,
+/// `ya8`, ...), or a palette that may hold transparent entries (`pal8`, a GIF's).
+fn has_alpha(name: &str) -> bool {
+    const WITH_ALPHA: [&str; 10] = [
+        "rgba", "bgra", "argb", "abgr", "yuva", "gbrap", "ya", "ayuv", "vuya", "pal8",
+    ];
+    WITH_ALPHA.iter().any(|prefix| name.starts_with(prefix))
 }
 
 /// How `ffmpeg` should decode and filter: the filter chain, the size of the frames it
@@ -241,6 +254,8 @@ pub(crate) struct Decode {
     pub width: u32,
     pub height: u32,
     pub key_frames_only: bool,
+    /// Bytes a pixel of the frames: 3 (RGB) or 4 (RGBA, for a video with alpha).
+    pub channels: usize,
     /// Decoder threads (0: FFmpeg's choice).
     pub threads: usize,
     /// Where FFmpeg stops, in seconds: a little past the film's length as its header states
@@ -292,7 +307,12 @@ impl Reader {
         );
         args.push(decode.filter.clone());
         args.extend(["-t".into(), format!("{:.6}", decode.until_s)]);
-        args.extend(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"].map(String::from));
+        let pix_fmt = if decode.channels == 4 {
+            "rgba"
+        } else {
+            "rgb24"
+        };
+        args.extend(["-f", "rawvideo", "-pix_fmt", pix_fmt, "-"].map(String::from));
         let mut child = spawn("ffmpeg", &args)?;
         // Drain stderr on a thread, keeping its tail, so a chatty ffmpeg never blocks.
         let stderr = child.stderr.take();
@@ -318,7 +338,7 @@ impl Reader {
             child: Some(child),
             errors: Some(errors),
             reported: None,
-            buffer: vec![0u8; decode.width as usize * decode.height as usize * 3],
+            buffer: vec![0u8; decode.width as usize * decode.height as usize * decode.channels],
         })
     }
 
@@ -428,6 +448,24 @@ pub(crate) fn select_every(step: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pixel_formats_with_alpha_are_known() {
+        for name in [
+            "rgba",
+            "bgra",
+            "yuva420p",
+            "gbrap10le",
+            "ya8",
+            "pal8",
+            "argb",
+        ] {
+            assert!(has_alpha(name), "{name}");
+        }
+        for name in ["rgb24", "yuv420p", "yuv444p10le", "gbrp", "gray", "nv12"] {
+            assert!(!has_alpha(name), "{name}");
+        }
+    }
 
     #[test]
     fn quarter_turns_swap_the_frame_size() {
