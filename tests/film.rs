@@ -601,6 +601,60 @@ fn transparent_pixels_of_a_video_take_no_part_as_in_a_still() {
 }
 
 #[test]
+fn an_animated_gif_or_apng_alone_is_read_as_a_film() {
+    // 1 s of red, then 3 s of blue: a film with a cut at 1 s, not a still of its first frame.
+    let dir = temp_dir("animations");
+    for (name, format) in [("anim.gif", "gif"), ("anim.png", "apng")] {
+        let path = dir.join(name);
+        ffmpeg(
+            &[
+                "-f",
+                "lavfi",
+                "-i",
+                "color=red:s=64x48:d=1:r=5",
+                "-f",
+                "lavfi",
+                "-i",
+                "color=blue:s=64x48:d=3:r=5",
+                "-filter_complex",
+                "[0][1]concat=n=2:v=1",
+                "-f",
+                format,
+                s(&path),
+            ]
+            .map(String::from),
+        );
+        let json = json_of(&run(&["film", "-k", "3", "--scenes", s(&path)]));
+        assert_eq!(json["duration_s"], 4.0, "{name}: {json}");
+        let scenes = json["scenes"].as_array().unwrap();
+        assert_eq!(scenes.len(), 2, "{name}: {json}");
+        assert!(
+            (scenes[1]["start_s"].as_f64().unwrap() - 1.0).abs() <= 0.05,
+            "{name}"
+        );
+        let share = |rgb: [u8; 3]| -> f64 {
+            swatches(&json["palette"])
+                .iter()
+                .filter(|(c, _)| de00(*c, rgb) < 10.0)
+                .map(|(_, p)| p)
+                .sum()
+        };
+        assert!((share([255, 0, 0]) - 0.25).abs() < 0.03, "{name}: {json}");
+        assert!((share([0, 0, 255]) - 0.75).abs() < 0.03, "{name}: {json}");
+    }
+    // A GIF of one frame is still a still.
+    let still = dir.join("one.gif");
+    image::RgbImage::from_pixel(20, 20, image::Rgb([0, 160, 0]))
+        .save(&still)
+        .unwrap();
+    let json = json_of(&run(&["film", "-k", "2", s(&still)]));
+    assert_eq!(
+        (json["duration_s"].as_f64(), json["frames_sampled"].as_u64()),
+        (Some(1.0), Some(1))
+    );
+}
+
+#[test]
 fn stills_are_the_frames_of_a_film_in_name_order() {
     let dir = temp_dir("frames");
     // Four stills of 120x80 in 12-pixel bars: red, red, blue, red (named out of order).

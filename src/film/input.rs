@@ -74,6 +74,18 @@ fn entries(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Whether the still at `path` is an animated GIF or APNG: alone, it is read as a film
+/// (through FFmpeg), not as its first frame. A file that cannot be read is not: reading it
+/// as a still says what is wrong.
+fn is_animation(path: &Path) -> bool {
+    let limits = crate::load::LoadLimits::default();
+    std::fs::File::open(path)
+        .ok()
+        .and_then(|file| limits.read_within(file, path).ok())
+        .and_then(|bytes| super::animation::animation(&bytes))
+        .is_some_and(super::animation::Animation::is_animated)
+}
+
 impl FilmInput {
     /// The input named by command-line arguments: one video file or URL; or stills, given
     /// as paths, folders (their stills) or patterns (`frames/*.png`).
@@ -89,6 +101,7 @@ impl FilmInput {
             if crate::source::is_url(first)
                 || (path.exists() && !path.is_dir() && !is_still(path))
                 || (!path.exists() && !is_still(path) && !first.contains(['*', '?']))
+                || (cfg!(feature = "video") && path.is_file() && is_animation(path))
             {
                 return Ok(FilmInput::Video(first.to_string()));
             }

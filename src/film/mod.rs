@@ -31,6 +31,7 @@
 // Each idea in its own file: the frame, the sampling, the options, the sources (`input`,
 // `video`), the analysis loop, and what it gives (`output`).
 mod analysis;
+pub(crate) mod animation;
 pub mod barcode;
 pub mod batch;
 mod frame;

@@ -223,6 +223,7 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
     };
     let duration_s = seconds(&stream["duration"])
         .or_else(|| seconds(&json["format"]["duration"]))
+        .or_else(|| stated_by_frames(source))
         .filter(|d| d.is_finite() && *d > 0.0);
     let Some(duration_s) = duration_s else {
         return Err(Error::Video(format!(
@@ -235,6 +236,20 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
         duration_s,
         alpha: stream["pix_fmt"].as_str().is_some_and(has_alpha),
     })
+}
+
+/// The length a local animation states frame by frame (an APNG's frame delays), for the
+/// formats whose length FFmpeg does not report.
+fn stated_by_frames(source: &str) -> Option<f64> {
+    if fetched_by_ffmpeg(source).unwrap_or(true) {
+        return None;
+    }
+    let path = std::path::Path::new(source);
+    let file = std::fs::File::open(path).ok()?;
+    let bytes = crate::load::LoadLimits::default()
+        .read_within(file, path)
+        .ok()?;
+    super::animation::animation(&bytes)?.duration_s
 }
 
 /// Whether FFmpeg's pixel format `name` carries alpha (`rgba`, `yuva420p`, `gbrap10le`,
