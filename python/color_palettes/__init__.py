@@ -270,12 +270,17 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _path_text(path: Any) -> Any:
+    """An os.PathLike as the text the native half reads; anything else as it is."""
+    return os.fsdecode(os.fspath(path)) if isinstance(path, os.PathLike) else path
+
+
 def _source(source: Any) -> "tuple[str, Any]":
     """How the native half reads ``source``: (kind, value)."""
     if isinstance(source, str):
         return "parse", source
     if isinstance(source, os.PathLike):
-        return "path", os.fsdecode(os.fspath(source))
+        return "path", _path_text(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return "bytes", bytes(source)
     image = sys.modules.get("PIL.Image")
@@ -358,11 +363,11 @@ def compare(
     return Comparison(native)
 
 
-def _film_args(
+def _film_options(
     every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
     threads, barcode, cut_threshold, min_scene,
-) -> tuple:
-    """The film options as the native functions take them (after the input)."""
+) -> Any:
+    """The film options, checked once by the native half (a bad one raises ValueError)."""
     options = [
         ("k", k),
         ("method", method),
@@ -371,7 +376,7 @@ def _film_args(
         ("max_brightness", max_brightness),
         ("seed", seed),
     ]
-    return (
+    return _native.film_options(
         [(n, _text(v)) for n, v in options],
         threads,
         None if every is None else float(every),
@@ -405,12 +410,11 @@ def film(
         inputs = [path_or_paths]
     else:
         inputs = list(path_or_paths)
-    inputs = [os.fsdecode(os.fspath(p)) if isinstance(p, os.PathLike) else p for p in inputs]
-    args = _film_args(
+    options = _film_options(
         every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
         threads, barcode, cut_threshold, min_scene,
     )
-    return Film(_native.film(inputs, *args))
+    return Film(_native.film([_path_text(p) for p in inputs], options))
 
 
 def film_line(
@@ -430,13 +434,11 @@ def film_line(
     cut_threshold: float = _FILM["cut_threshold"],
     min_scene: float = _FILM["min_scene"],
 ) -> str:
-    source = os.fsdecode(os.fspath(path)) if isinstance(path, os.PathLike) else path
-    args = _film_args(
+    options = _film_options(
         every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
         threads, barcode, cut_threshold, min_scene,
     )
-    _ok, line = _native.film_line(source, *args)
-    return line
+    return _native.film_line(_path_text(path), options)
 
 
 def sample_clip() -> str:

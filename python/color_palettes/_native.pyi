@@ -36,8 +36,9 @@ class NativeFilm:
 def run(
     kind: str, source: Any, options: list[tuple[str, str]], threads: int, compare: bool = False
 ) -> NativeAnswer: ...
-def film(
-    inputs: list[str],
+class NativeFilmOptions: ...
+
+def film_options(
     options: list[tuple[str, str]],
     threads: int,
     every: Optional[float],
@@ -47,18 +48,8 @@ def film(
     barcode: Optional[str],
     cut_threshold: float,
     min_scene: float,
-) -> NativeFilm: ...
-def film_line(
-    source: str,
-    options: list[tuple[str, str]],
-    threads: int,
-    every: Optional[float],
-    frames: Optional[int],
-    scenes: bool,
-    crop: bool,
-    barcode: Optional[str],
-    cut_threshold: float,
-    min_scene: float,
-) -> tuple[bool, str]: ...
+) -> NativeFilmOptions: ...
+def film(inputs: list[str], options: NativeFilmOptions) -> NativeFilm: ...
+def film_line(source: str, options: NativeFilmOptions) -> str: ...
 
 def sample_clip() -> str: ...

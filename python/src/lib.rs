@@ -406,10 +406,18 @@ impl NativeFilm {
     }
 }
 
-/// A film's options, checked before any input is opened, as the CLI does.
+/// A film's options, checked once, before any input is opened, as the CLI does; `film` and
+/// `film_line` take them as they are.
+#[pyclass(frozen, module = "color_palettes._native")]
+struct NativeFilmOptions(ValidFilmOptions);
+
+/// Checks a film's options (the palette options as `(name, value)` text, as `run` takes
+/// them, and the film's own).
+#[pyfunction]
 #[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene))]
 fn film_options(
-    options: &[(String, String)],
+    options: Vec<(String, String)>,
     threads: usize,
     every: Option<f64>,
     frames: Option<i64>,
@@ -418,8 +426,8 @@ fn film_options(
     barcode: Option<String>,
     cut_threshold: f64,
     min_scene: f64,
-) -> PyResult<ValidFilmOptions> {
-    let palette = request_with(Request::palette(), options, threads)?.options;
+) -> PyResult<NativeFilmOptions> {
+    let palette = request_with(Request::palette(), &options, threads)?.options;
     let mut film_options = FilmOptions::new()
         .palette(palette)
         .scenes(scenes)
@@ -446,39 +454,14 @@ fn film_options(
     if let Some(style) = barcode {
         film_options = film_options.barcode(style.parse::<BarcodeStyle>().or_py()?);
     }
-    film_options.check().or_py()
+    Ok(NativeFilmOptions(film_options.check().or_py()?))
 }
 
 /// A film's palettes, as `color-palettes film INPUT...` makes them.
 #[pyfunction]
-#[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (inputs, options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene))]
-fn film(
-    py: Python<'_>,
-    inputs: Vec<String>,
-    options: Vec<(String, String)>,
-    threads: usize,
-    every: Option<f64>,
-    frames: Option<i64>,
-    scenes: bool,
-    crop: bool,
-    barcode: Option<String>,
-    cut_threshold: f64,
-    min_scene: f64,
-) -> PyResult<NativeFilm> {
-    let valid = film_options(
-        &options,
-        threads,
-        every,
-        frames,
-        scenes,
-        crop,
-        barcode,
-        cut_threshold,
-        min_scene,
-    )?;
+fn film(py: Python<'_>, inputs: Vec<String>, options: &NativeFilmOptions) -> PyResult<NativeFilm> {
     let input = FilmInput::from_args(&inputs).or_py()?;
-    let film = py.detach(|| input.analyse(&valid)).or_py()?;
+    let film = py.detach(|| input.analyse(&options.0)).or_py()?;
     let name = film
         .palette
         .name_for(&Source::parse(inputs.first().map_or("", String::as_str)).name());
@@ -488,39 +471,13 @@ fn film(
     })
 }
 
-/// The line `color-palettes films` appends for one film: `(ok, line)`. Bad options raise;
-/// a film that cannot be read is a line too, as in `films`.
+/// The line `color-palettes films` appends for one film: its JSON, or its error line when
+/// it cannot be read, as in `films`.
 #[pyfunction]
-#[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (source, options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene))]
-fn film_line(
-    py: Python<'_>,
-    source: String,
-    options: Vec<(String, String)>,
-    threads: usize,
-    every: Option<f64>,
-    frames: Option<i64>,
-    scenes: bool,
-    crop: bool,
-    barcode: Option<String>,
-    cut_threshold: f64,
-    min_scene: f64,
-) -> PyResult<(bool, String)> {
-    let valid = film_options(
-        &options,
-        threads,
-        every,
-        frames,
-        scenes,
-        crop,
-        barcode,
-        cut_threshold,
-        min_scene,
-    )?;
-    Ok(match py.detach(|| batch::film_line(&source, &valid)) {
-        FilmLine::Done(line) => (true, line),
-        FilmLine::Failed(line) => (false, line),
-    })
+fn film_line(py: Python<'_>, source: String, options: &NativeFilmOptions) -> String {
+    match py.detach(|| batch::film_line(&source, &options.0)) {
+        FilmLine::Done(line) | FilmLine::Failed(line) => line,
+    }
 }
 
 /// The path of the sample film clip (Big Buck Bunny, 5 s), found as the Rust notebooks find
@@ -573,7 +530,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePalette>()?;
     m.add_class::<NativeAnswer>()?;
     m.add_class::<NativeFilm>()?;
+    m.add_class::<NativeFilmOptions>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(film_options, m)?)?;
     m.add_function(wrap_pyfunction!(film, m)?)?;
     m.add_function(wrap_pyfunction!(film_line, m)?)?;
     m.add_function(wrap_pyfunction!(sample_clip, m)?)?;
