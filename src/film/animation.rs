@@ -19,12 +19,25 @@ impl Animation {
     }
 }
 
+/// The bytes a file must start with to be a GIF or a PNG, the only formats read as
+/// animations; [`SIGNATURE_BYTES`] of them tell.
+const GIF87: &[u8] = b"GIF87a";
+const GIF89: &[u8] = b"GIF89a";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+pub(crate) const SIGNATURE_BYTES: usize = 8;
+
+/// Whether a file starting with `head` could be an animation (a GIF or a PNG): any other is
+/// not worth reading further.
+pub(crate) fn may_be_animation(head: &[u8]) -> bool {
+    [GIF87, GIF89, PNG].iter().any(|s| head.starts_with(s))
+}
+
 /// The animation of a GIF or PNG file's `bytes`; `None` for any other format or a file too
 /// damaged to tell (it is then read as a still, whose decoder says what is wrong).
 pub(crate) fn animation(bytes: &[u8]) -> Option<Animation> {
-    if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+    if bytes.starts_with(GIF87) || bytes.starts_with(GIF89) {
         gif(bytes)
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+    } else if bytes.starts_with(PNG) {
         png(bytes)
     } else {
         None
@@ -176,5 +189,10 @@ mod tests {
         assert!((a.duration_s.unwrap() - 0.75).abs() < 1e-9);
         assert_eq!(animation(b"GIF89a"), None, "too short to tell");
         assert_eq!(animation(b"BM...."), None);
+        assert!(may_be_animation(&apng[..SIGNATURE_BYTES]) && may_be_animation(b"GIF89a\x01\x00"));
+        assert!(
+            !may_be_animation(b"\xff\xd8\xff\xe0\x00\x10JF"),
+            "a JPEG is not read further"
+        );
     }
 }

@@ -78,12 +78,21 @@ fn entries(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
 /// (through FFmpeg), not as its first frame. A file that cannot be read is not: reading it
 /// as a still says what is wrong.
 fn is_animation(path: &Path) -> bool {
-    let limits = crate::load::LoadLimits::default();
-    std::fs::File::open(path)
+    use super::animation::{animation, may_be_animation, Animation, SIGNATURE_BYTES};
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    // Only a GIF or a PNG is read whole: any other still, its first bytes.
+    let mut head = [0u8; SIGNATURE_BYTES];
+    if file.read_exact(&mut head).is_err() || !may_be_animation(&head) {
+        return false;
+    }
+    crate::load::LoadLimits::default()
+        .read_within(head.as_slice().chain(file), path)
         .ok()
-        .and_then(|file| limits.read_within(file, path).ok())
-        .and_then(|bytes| super::animation::animation(&bytes))
-        .is_some_and(super::animation::Animation::is_animated)
+        .and_then(|bytes| animation(&bytes))
+        .is_some_and(Animation::is_animated)
 }
 
 impl FilmInput {

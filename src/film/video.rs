@@ -57,27 +57,28 @@ fn last_line(stderr: &str) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("no message");
-    let context = line
-        .strip_prefix('[')
-        .and_then(|rest| rest.split_once("] "))
-        .filter(|(inside, _)| inside.contains(" @ 0x"));
-    match context {
-        Some((inside, message)) => {
-            let component = inside.split(" @ ").next().unwrap_or(inside);
-            format!("{component}: {message}")
-        }
+    match context(line) {
+        Some((component, message)) => format!("{component}: {message}"),
         None => line.to_string(),
     }
+}
+
+/// A line FFmpeg starts with its `[component @ 0x55bf...] ` context, split into the
+/// component (`ffv1`, `hls`) and the message.
+fn context(line: &str) -> Option<(&str, &str)> {
+    let (inside, message) = line.trim().strip_prefix('[')?.split_once("] ")?;
+    let (component, address) = inside.split_once(" @ ")?;
+    address.starts_with("0x").then_some((component, message))
 }
 
 /// The demuxer FFmpeg found but [`CONTAINERS`] left out, from its
 /// `[hls @ 0x...] Format not on whitelist '...'` line.
 fn refused_container(stderr: &str) -> Option<String> {
     stderr.lines().find_map(|line| {
-        let (inside, message) = line.trim().strip_prefix('[')?.split_once("] ")?;
+        let (component, message) = context(line)?;
         message
             .starts_with("Format not on whitelist")
-            .then(|| inside.split(" @ ").next().unwrap_or(inside).to_string())
+            .then(|| component.to_string())
     })
 }
 
