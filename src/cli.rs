@@ -165,9 +165,14 @@ pub struct FilmArgs {
 pub struct FilmsArgs {
     /// The folder of films (every file that is not a still nor hidden).
     pub folder: PathBuf,
-    /// The JSON Lines file to append to; films already in it are skipped.
+    /// The JSON Lines file to append to; films already in it are skipped (known by their
+    /// file, however spelled). One run at a time writes it.
     #[arg(long, value_name = "FILE.jsonl")]
     pub out: PathBuf,
+    /// Read again the films whose line in --out is an error (otherwise they are counted
+    /// as failed and left alone).
+    #[arg(long)]
+    pub retry_failed: bool,
     #[command(flatten)]
     pub film: FilmRunArgs,
 }

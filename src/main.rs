@@ -15,7 +15,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command, CompareArgs, ExtractArgs, FilmArgs, FilmsArgs};
-use color_palettes::film::{batch, FilmInput};
+use color_palettes::film::batch::{self, Progress};
+use color_palettes::film::FilmInput;
 use color_palettes::{data, Error, Figure, Format, Result, Source, StripStyle};
 
 /// mimalloc keeps freed pages for the next request instead of handing them back to the
@@ -43,16 +44,16 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Extract(args) => extract(&args),
-        Command::Compare(args) => compare(&args),
-        Command::Samples => samples(),
-        Command::Film(args) => film(&args),
+        Command::Extract(args) => extract(&args).map(|()| ExitCode::SUCCESS),
+        Command::Compare(args) => compare(&args).map(|()| ExitCode::SUCCESS),
+        Command::Samples => samples().map(|()| ExitCode::SUCCESS),
+        Command::Film(args) => film(&args).map(|()| ExitCode::SUCCESS),
         Command::Films(args) => films(&args),
         #[cfg(feature = "server")]
-        Command::Serve(args) => serve(&args),
+        Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", cli::message(&e));
             ExitCode::FAILURE
@@ -136,22 +137,53 @@ fn film(args: &FilmArgs) -> Result<()> {
     print(&bytes)
 }
 
-/// `films`: every film of a folder, one JSON line each, skipping those already done.
-fn films(args: &FilmsArgs) -> Result<()> {
+/// The exit code of a `films` run in which some film has no palette (failed now or
+/// before); 1 is an error that stopped the run, 2 a usage error (clap's).
+const SOME_FILMS_FAILED: u8 = 3;
+
+/// `films`: every film of a folder, one JSON line each, skipping those already done. Names
+/// are printed as JSON strings, so that no file name (a newline in it) can forge a line.
+fn films(args: &FilmsArgs) -> Result<ExitCode> {
     let options = args.film.options();
-    let summary = batch::run(&args.folder, &args.out, &options, |source, line| {
-        let status = if line.contains("\"error\"") {
-            "failed"
-        } else {
-            "done"
-        };
-        eprintln!("{status}: {source}");
-    })?;
+    let out = args.out.display().to_string();
+    let batch = batch::BatchOptions {
+        retry_failed: args.retry_failed,
+    };
+    let quoted = |text: &str| serde_json::Value::from(text).to_string();
+    let summary = batch::run(
+        &args.folder,
+        &args.out,
+        &options,
+        batch,
+        |event| match event {
+            Progress::Analysed { source, line } => {
+                let status = match line {
+                    batch::FilmLine::Done(_) => "done",
+                    batch::FilmLine::Failed(_) => "failed",
+                };
+                eprintln!("{status}: {}", quoted(source));
+            }
+            Progress::FailedAgain { source } => {
+                eprintln!("failed again: {} (as its line says)", quoted(source));
+            }
+            Progress::NotAFilm { name, reason } => {
+                eprintln!("not a film: {}: {reason}", quoted(name));
+            }
+            Progress::BadLine { number, problem } => {
+                eprintln!("warning: {out} line {number}: {problem}; skipped");
+            }
+            Progress::MoreBadLines(n) => eprintln!("warning: {out}: {n} more bad lines skipped"),
+        },
+    )?;
     eprintln!(
-        "{} done, {} already done (skipped), {} failed",
-        summary.done, summary.skipped, summary.failed
+        "{} done, {} already done (skipped), {} failed, {} failed before (not tried again), {} not films",
+        summary.done, summary.skipped, summary.failed, summary.failed_before, summary.not_films
     );
-    Ok(())
+    Ok(if summary.some_failed() {
+        ExitCode::from(SOME_FILMS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `samples`: the sample stills, their licences, and where each is found.

@@ -951,13 +951,15 @@ fn a_folder_of_films_gives_one_line_each_and_resumes() {
     std::fs::write(films.join("c.mp4"), "not a film").unwrap();
     let out = dir.join("palettes.jsonl");
     let first = run(&["films", s(&films), "--out", s(&out), "-k", "2"]);
-    assert!(
-        first.status.success(),
+    // Exit 3: the run went through, and some film has no palette.
+    assert_eq!(
+        first.status.code(),
+        Some(3),
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
     assert!(String::from_utf8_lossy(&first.stderr)
-        .contains("2 done, 0 already done (skipped), 1 failed"));
+        .contains("2 done, 0 already done (skipped), 1 failed, 0 failed before"));
     let lines: Vec<Value> = std::fs::read_to_string(&out)
         .unwrap()
         .lines()
@@ -969,9 +971,11 @@ fn a_folder_of_films_gives_one_line_each_and_resumes() {
         .as_str()
         .unwrap()
         .contains("not a readable video"));
-    // Again: the two done are skipped, the failed one is tried again.
+    // Again: the two done are skipped, and the failed one is not read again nor its line
+    // repeated (one line per failed film); it still makes the run exit 3.
     let again = run(&["films", s(&films), "--out", s(&out), "-k", "2"]);
+    assert_eq!(again.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&again.stderr)
-        .contains("0 done, 2 already done (skipped), 1 failed"));
-    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 4);
+        .contains("0 done, 2 already done (skipped), 0 failed, 1 failed before"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 3);
 }

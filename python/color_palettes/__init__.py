@@ -512,8 +512,11 @@ film.__doc__ = (
 )
 film_line.__doc__ = (
     "The JSON line ``color-palettes films`` writes for one video: the film's JSON\n"
-    "(``film(path, ...).to_json()`` without its final newline), or, when it cannot be read,\n"
-    '``{"error": ..., "source": ...}``, byte for byte as ``films`` writes it. The map step\n'
+    "(``film(path, ...).to_json()`` without its final newline) ending with\n"
+    '``"file": {"path", "bytes", "modified_ns"}`` (a local file\'s canonical path, size and\n'
+    "time of last change, by which ``films`` knows it again; a URL has none), or, when it\n"
+    "cannot be read, ``{\"error\": ..., \"file\": ..., \"source\": ...}``, byte for byte as\n"
+    "``films`` writes it. The map step\n"
     "of an engine that runs films on many machines (README: Ray Data); never raises for a\n"
     "film that fails, only for a bad option (ValueError).\n\n"
     "    path: one video (a file, or an http(s) URL FFmpeg reads).\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -134,11 +135,22 @@ def test_the_sample_clip_is_found_where_the_notebooks_find_it():
 
 
 def test_film_line_is_the_films_json_or_its_error_line(video, tmp_path):
-    # A line, without the newline `to_json()` ends with (as the CLI prints it).
-    assert cp.film_line(video) == cp.film(video).to_json().rstrip("\n")
+    # A line: the film's JSON without the newline `to_json()` ends with (as the CLI prints
+    # it), and the file it is of (how `films` knows a film again, however it is spelled).
+    text = cp.film_line(video)
+    film_json = cp.film(video).to_json().rstrip("\n")
+    assert text.startswith(film_json[:-1] + ',"file":{')
+    file = json.loads(text)["file"]
+    stat = os.stat(video)
+    assert file == {
+        "bytes": stat.st_size,
+        "modified_ns": stat.st_mtime_ns,
+        "path": os.path.realpath(video),
+    }
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video")
     line = json.loads(cp.film_line(broken))
     assert line["source"] == str(broken) and line["error"]
+    assert line["file"]["path"] == os.path.realpath(broken)
     with pytest.raises(ValueError, match="k must be"):
         cp.film_line(video, k=0)
