@@ -12,7 +12,7 @@ type Maker = fn() -> Vec<u8>;
 fn main() -> std::io::Result<()> {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "hostile".into()));
     std::fs::create_dir_all(&dir)?;
-    let files: [(&str, Maker); 7] = [
+    let files: [(&str, Maker); 8] = [
         // 1: a 1x30 000 PNG (a few hundred bytes) drawn as a figure.
         ("tall-1x30000.png", || {
             hostile::png(image::RgbImage::from_pixel(
@@ -41,6 +41,28 @@ fn main() -> std::io::Result<()> {
             hostile::png(image::RgbImage::from_fn(7_071, 7_071, |x, y| {
                 let (bx, by) = (x / 28, y / 28);
                 image::Rgb([bx as u8, by as u8, ((bx * 7 + by * 13) % 256) as u8])
+            }))
+        }),
+        // Issue 23, finding 3: the largest still allowed, as 16-bit RGBA (8 bytes a pixel
+        // while decoding, then 4 as 8-bit RGBA): the job the memory budget must count at its
+        // real size. Blocks of 28 x 28, with noise in the low 7 bits of every fifth pixel's
+        // red, so that it is 22 MB (the audit's was 24.8 MB), under the 25 MB body limit.
+        ("max-50mp-16bit.png", || {
+            hostile::png16(image::ImageBuffer::from_fn(7_071, 7_071, |x, y| {
+                let (bx, by) = ((x / 28) as u16, (y / 28) as u16);
+                let noise = if x % 5 == 0 {
+                    (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503))
+                        .wrapping_mul(2_246_822_519)
+                        >> 25
+                } else {
+                    0
+                } as u16;
+                image::Rgba([
+                    bx * 256 + noise,
+                    by * 257,
+                    (bx * 7 + by * 13) % 256 * 257,
+                    65535,
+                ])
             }))
         }),
         // A still of ordinary size, for the health checks' companion requests.

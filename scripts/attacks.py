@@ -4,6 +4,7 @@
     cargo build --release --features server --bin color-palettes --example hostile
     target/release/examples/hostile target/hostile
     python3 scripts/attacks.py [--bin target/release/color-palettes] [--files target/hostile] [--only TEXT]
+                               [--serve-arg=--memory-budget=MB ...]
 
 Each attack runs against a fresh `color-palettes serve` (so the peak memory is the attack's
 own), started under an open-file limit of 256 as in the audit, while a thread asks /healthz
@@ -78,7 +79,7 @@ class Health(threading.Thread):
 def attack(name, run, extra=()):
     if ARGS.only and ARGS.only not in name:
         return
-    proc, port = server(extra)
+    proc, port = server([*extra, *ARGS.serve_arg])
     health = Health(port)
     health.start()
     time.sleep(0.3)
@@ -163,6 +164,36 @@ class Trickle(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def file_host(file):
+    """A loopback host serving `file` of the hostile files at /still.png."""
+    body = (Path(ARGS.files) / file).read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    return serve_host(Handler)
+
+
+def crowd(uploads, downloads, file, url):
+    """`uploads` POSTs of `file` and `downloads` `?url=` of it, all at once."""
+    def make(port, i):
+        if i < uploads:
+            return upload(file)(port)
+        return str(request(port, "GET", f"/api/palette?url={url}")[0])
+    return many(uploads + downloads, make)
 
 
 def idle(n, seconds):
@@ -295,6 +326,9 @@ def main():
     parser.add_argument("--bin", default="target/release/color-palettes")
     parser.add_argument("--files", default="target/hostile")
     parser.add_argument("--only", help="run only the attacks whose name contains this")
+    parser.add_argument("--serve-arg", action="append", default=[],
+                        help="an extra argument for every `serve` (repeat for more), e.g. "
+                             "--serve-arg=--memory-budget=100000 for no memory budget, as before issue 23")
     ARGS = parser.parse_args()
     print("| attack | answer | time | server peak memory | /healthz answered |")
     print("| --- | --- | --- | --- | --- |")
@@ -310,6 +344,12 @@ def main():
                upload("max-50mp.png", f"?method={method}&format=png"))
     attack("4 x 50 MP stills at once (2 jobs)",
            many(4, lambda port, i: upload("max-50mp.png", "?k=32")(port)))
+    attack("one 16-bit 50 MP PNG (RGBA16, 7071x7071)", upload("max-50mp-16bit.png"))
+    host = file_host("max-50mp-16bit.png")
+    still = f"http://127.0.0.1:{host.server_port}/still.png"
+    attack("8 uploads + 16 `?url=` of the 16-bit 50 MP PNG at once (2 jobs)",
+           crowd(8, 16, "max-50mp-16bit.png", still), ["--allow-private-urls"])
+    host.shutdown()
     host = serve_host(GzipBomb)
     bomb = f"http://127.0.0.1:{host.server_port}/bomb.png"
     attack("120 `?url=` of a 25 kB gzip body inflating to 25 MB",

@@ -278,14 +278,25 @@ impl ValidRequest {
     /// The still's palettes: its bars cut (unless asked not to), clustered, ordered.
     /// `name` is what the palette is called in a saved file.
     pub fn answer(&self, still: &Arc<Still>, name: impl Into<String>) -> Result<Answer> {
-        let (still, crop) = match self
+        self.answer_owned(Arc::clone(still), name)
+    }
+
+    /// [`ValidRequest::answer`], taking the still: when its bars are cut and no one else
+    /// holds it, the uncut still is freed before the palette work starts, so a job holds at
+    /// most the still and its cropped copy, or the copy and the palette's buffers.
+    pub fn answer_owned(&self, still: Arc<Still>, name: impl Into<String>) -> Result<Answer> {
+        let crop = self
             .request
             .crop
-            .then(|| letterbox::find_bars(still))
-            .flatten()
-        {
-            Some(crop) => (Arc::new(letterbox::crop_still(still, crop)), Some(crop)),
-            None => (Arc::clone(still), None),
+            .then(|| letterbox::find_bars(&still))
+            .flatten();
+        let still = match crop {
+            Some(crop) => {
+                let cut = Arc::new(letterbox::crop_still(&still, crop));
+                drop(still);
+                cut
+            }
+            None => still,
         };
         let palettes = match self.request.task {
             Task::Palette => vec![order::ordered(

@@ -511,6 +511,75 @@ fn downloads_waiting_for_a_job_are_bounded() {
     );
 }
 
+// ---- Issue 23, finding 3: 16-bit stills against the memory budget ----------------------
+
+/// The most jobs `/healthz` saw running at once while `stills` were posted together.
+fn most_jobs_running(server: SocketAddr, stills: &[Vec<u8>]) -> u64 {
+    let clients: Vec<_> = stills
+        .iter()
+        .cloned()
+        .map(|still| std::thread::spawn(move || post_png(server, "/api/palette?k=16", &still)))
+        .collect();
+    let mut most = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !clients.iter().all(std::thread::JoinHandle::is_finished) && Instant::now() < deadline {
+        let health: serde_json::Value =
+            serde_json::from_slice(&get_path(server, "/healthz").body).expect("healthz is JSON");
+        most = most.max(health["jobs_running"].as_u64().expect("jobs_running"));
+        assert!(
+            health["memory_in_use_mb"].as_u64() <= health["memory_budget_mb"].as_u64(),
+            "{health}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for client in clients {
+        let reply = client.join().unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    most
+}
+
+#[test]
+fn sixteen_bit_stills_are_admitted_at_their_real_size() {
+    // The audit's attack, scaled down: stills at the pixel limit (4 MP here, 50 MP by
+    // default), 16-bit RGBA, two job slots. The default budget has room for two jobs on
+    // the largest 8-bit still (8 bytes a pixel each: the still and its cropped copy), and a
+    // 16-bit one holds 12 bytes a pixel while it decodes (its 16-bit buffer and the 8-bit
+    // still): counted at its real size, two do not fit at once. Before, they ran side by
+    // side (the audit: 600 MB a 50 MP job, 1.9 GB for the crowd, against 1.4 GB stated).
+    let (width, height) = (2_000, 2_000);
+    let server = start(Config {
+        fetch: FetchPolicy {
+            limits: LoadLimits {
+                max_side: 30_000,
+                max_pixels: width * height,
+            },
+            ..config().fetch
+        },
+        ..config()
+    });
+    let (w, h) = (width as u32, height as u32);
+    let rgba16 = hostile::png16(image::ImageBuffer::from_fn(w, h, |x, y| {
+        let v = ((x * 37 + y * 11) % 65_536) as u16;
+        image::Rgba([v, v.wrapping_mul(3), (x * 65_535 / w) as u16, 65_535])
+    }));
+    let most = most_jobs_running(server, &[rgba16.clone(), rgba16]);
+    assert_eq!(
+        most, 1,
+        "two 16-bit jobs ran at once, over the memory budget"
+    );
+    // The same stills at 8 bits still run a job a slot.
+    let rgba8 = encode(
+        &DynamicImage::ImageRgba8(image::RgbaImage::from_fn(w, h, |x, y| {
+            let v = ((x * 37 + y * 11) % 256) as u8;
+            image::Rgba([v, v.wrapping_mul(3), (x * 255 / w) as u8, 255])
+        })),
+        ImageFormat::Png,
+    );
+    let most = most_jobs_running(server, &[rgba8.clone(), rgba8]);
+    assert_eq!(most, 2, "two 8-bit jobs did not run side by side");
+}
+
 // ---- 3. Idle connections --------------------------------------------------------------
 
 #[test]

@@ -160,6 +160,7 @@ fn test_config(allow_private: bool) -> Config {
         max_jobs: 2,
         max_fetches: 8,
         max_uploads: 3,
+        memory_budget: None,
         request_timeout: Duration::from_secs(120),
         // The binary's tests check the log; here it would only bury the test output.
         log_requests: false,

@@ -133,28 +133,35 @@ impl Still {
     /// that could inflate (ICC profile, compressed text, animation) are dropped, and the
     /// decoder is given allocation limits sized to the largest still `limits` allow.
     pub fn from_bytes_with_limits(bytes: &[u8], limits: LoadLimits) -> Result<Self> {
-        let format = ImageReader::new(Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| Error::Decode(e.to_string()))?
-            .format()
-            .ok_or_else(|| {
-                Error::Decode(
-                    "unrecognised format (expected JPEG, PNG, WebP, GIF, BMP or TIFF)".into(),
-                )
-            })?;
-        let bytes = bombs::checked(bytes, format, limits)?;
-        let mut reader = ImageReader::with_format(Cursor::new(&*bytes), format);
-        // Set before the decoder exists: PNG's takes its limits when it is made, and reads
-        // its ancillary chunks then.
-        reader.limits(decoder_limits(limits, false));
-        let mut decoder = reader.into_decoder().map_err(decode_error)?;
-        let (width, height) = decoder.dimensions();
-        check_dimensions(width, height, limits)?;
+        let (format, bytes) = checked_format(bytes, limits)?;
+        let mut decoder = limited_decoder(&bytes, format, limits)?;
         decoder
             .set_limits(decoder_limits(limits, true))
             .map_err(decode_error)?;
         let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
         Ok(Self::from_dynamic(image))
+    }
+
+    /// What decoding these bytes would hold in memory, read from the still's header with
+    /// the same checks as [`Still::from_bytes_with_limits`] (so a still it would refuse is
+    /// refused here, with the same error), without decoding a pixel.
+    pub fn probe_with_limits(bytes: &[u8], limits: LoadLimits) -> Result<DecodeSize> {
+        let (format, bytes) = checked_format(bytes, limits)?;
+        let copied_bytes = match &bytes {
+            Cow::Owned(copy) => copy.len() as u64,
+            Cow::Borrowed(_) => 0,
+        };
+        let decoder = limited_decoder(&bytes, format, limits)?;
+        let (width, height) = decoder.dimensions();
+        let color = decoder.color_type();
+        Ok(DecodeSize {
+            width,
+            height,
+            decoded_bytes_per_pixel: color.bytes_per_pixel(),
+            still_bytes_per_pixel: if color.has_alpha() { 4 } else { 3 },
+            converted: !matches!(color, image::ColorType::Rgb8 | image::ColorType::Rgba8),
+            copied_bytes,
+        })
     }
 
     /// Wraps an already decoded `image` crate picture.
@@ -293,6 +300,84 @@ impl Still {
     }
 }
 
+/// The format of `bytes`, from their content, and the bytes to give its decoder once they
+/// pass the checks of `bombs.rs`.
+fn checked_format(bytes: &[u8], limits: LoadLimits) -> Result<(image::ImageFormat, Cow<'_, [u8]>)> {
+    let format = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::Decode(e.to_string()))?
+        .format()
+        .ok_or_else(|| {
+            Error::Decode("unrecognised format (expected JPEG, PNG, WebP, GIF, BMP or TIFF)".into())
+        })?;
+    Ok((format, bombs::checked(bytes, format, limits)?))
+}
+
+/// The decoder of `bytes`, its header read and its dimensions checked against `limits`.
+fn limited_decoder(
+    bytes: &[u8],
+    format: image::ImageFormat,
+    limits: LoadLimits,
+) -> Result<impl ImageDecoder + '_> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // Set before the decoder exists: PNG's takes its limits when it is made, and reads
+    // its ancillary chunks then.
+    reader.limits(decoder_limits(limits, false));
+    let decoder = reader.into_decoder().map_err(decode_error)?;
+    let (width, height) = decoder.dimensions();
+    check_dimensions(width, height, limits)?;
+    Ok(decoder)
+}
+
+/// What decoding a still holds in memory, from its header ([`Still::probe_with_limits`]):
+/// the decoder's buffer at the bit depth and channels the file stores (a 16-bit RGBA PNG:
+/// 8 bytes a pixel), then the 8-bit RGB or RGBA still it is converted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeSize {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Bytes a pixel of the decoder's buffer: 3 for 8-bit RGB, 6 for 16-bit RGB, 8 for 16-bit
+    /// RGBA, 1 or 2 for grey.
+    pub decoded_bytes_per_pixel: u8,
+    /// Bytes a pixel of the decoded [`Still`]: 3 (RGB) or 4 (RGBA).
+    pub still_bytes_per_pixel: u8,
+    /// Whether the decoder's buffer is converted into a new 8-bit buffer (anything but 8-bit
+    /// RGB or RGBA), both held at once for a moment.
+    pub converted: bool,
+    /// Bytes of the copy of the file the decoder reads, when it reads one (a PNG whose
+    /// ancillary chunks are dropped first), held while decoding.
+    pub copied_bytes: u64,
+}
+
+impl DecodeSize {
+    /// Width x height.
+    #[must_use]
+    pub fn pixels(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height)
+    }
+
+    /// Bytes of the decoded [`Still`].
+    #[must_use]
+    pub fn still_bytes(&self) -> u64 {
+        self.pixels() * u64::from(self.still_bytes_per_pixel)
+    }
+
+    /// Most bytes held while decoding (the file's own bytes aside): the decoder's buffer,
+    /// and the 8-bit still converted from it while it is still held (none when the decoder's
+    /// buffer is the still, 8-bit RGB or RGBA), and the copy of the file it reads, if any.
+    #[must_use]
+    pub fn decode_peak_bytes(&self) -> u64 {
+        let decoded = self.pixels() * u64::from(self.decoded_bytes_per_pixel) + self.copied_bytes;
+        if self.converted {
+            decoded + self.still_bytes()
+        } else {
+            decoded
+        }
+    }
+}
+
 fn check_dimensions(width: u32, height: u32, limits: LoadLimits) -> Result<()> {
     if width == 0 || height == 0 {
         return Err(Error::Decode(format!("empty image ({width}x{height})")));
@@ -375,6 +460,43 @@ mod tests {
             let e = Still::from_raw(w, h, c, &vec![0; len]).unwrap_err();
             assert!(e.to_string().contains(needle), "{e}");
         }
+    }
+
+    #[test]
+    fn a_probe_counts_a_16_bit_decode_at_its_real_size() {
+        // 16-bit RGBA: the decoder's 8 bytes a pixel and the 8-bit RGBA still from it.
+        let rgba16 = DynamicImage::ImageRgba16(image::ImageBuffer::from_pixel(
+            30,
+            20,
+            image::Rgba([65535u16, 0, 32896, 65535]),
+        ));
+        let size = Still::probe_with_limits(&png_bytes(rgba16), LoadLimits::default()).unwrap();
+        assert_eq!((size.width, size.height), (30, 20));
+        assert_eq!(size.decoded_bytes_per_pixel, 8);
+        assert_eq!(size.still_bytes(), 600 * 4);
+        assert_eq!(size.decode_peak_bytes(), 600 * (8 + 4));
+        // 16-bit RGB: 6 + 3 bytes a pixel.
+        let rgb16 = DynamicImage::ImageRgb16(image::ImageBuffer::new(30, 20));
+        let size = Still::probe_with_limits(&png_bytes(rgb16), LoadLimits::default()).unwrap();
+        assert_eq!(size.decode_peak_bytes(), 600 * (6 + 3));
+        // 8-bit RGB is decoded straight into the still: 3 bytes a pixel.
+        let rgb8 = DynamicImage::ImageRgb8(image::RgbImage::new(30, 20));
+        let size = Still::probe_with_limits(&png_bytes(rgb8), LoadLimits::default()).unwrap();
+        assert_eq!(size.decode_peak_bytes(), 600 * 3);
+        // Refused as decoding would refuse it, without decoding.
+        let limits = LoadLimits {
+            max_side: 1000,
+            max_pixels: 100,
+        };
+        let big = png_bytes(DynamicImage::ImageRgb8(image::RgbImage::new(30, 20)));
+        assert!(matches!(
+            Still::probe_with_limits(&big, limits),
+            Err(Error::TooLarge(_))
+        ));
+        assert!(matches!(
+            Still::probe_with_limits(b"hello", LoadLimits::default()),
+            Err(Error::Decode(_))
+        ));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use axum::Json;
 use serde_json::{json, Value};
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::budget;
 use super::error::ApiError;
 use super::middleware::megabytes;
 use super::page;
@@ -66,7 +67,7 @@ async fn palette_of_url(state: &AppState, query: &PaletteQuery) -> Result<Palett
     let label = Source::Url(query.required_url()?.to_owned()).name();
     let limits = state.config().fetch.limits;
     state
-        .job(move || {
+        .job_costing(input.cost(limits), move || {
             let Some(answer) = input.answer(&request, label, limits, deadline)? else {
                 return Ok(None);
             };
@@ -120,6 +121,21 @@ enum Input {
 }
 
 impl Input {
+    /// What the job on this still will cost the memory budget at its peak: for an encoded
+    /// still, estimated from its header (refused there, with decoding's error, if decoding
+    /// would refuse it), at the size its decoder holds (a 16-bit still at 16 bits).
+    fn cost(&self, limits: LoadLimits) -> impl FnOnce() -> crate::Result<u64> + Send + 'static {
+        let (bytes, still) = match self {
+            Input::Encoded(bytes, _) => (Some(bytes.clone()), None),
+            Input::Decoded(still) => (None, Some(Arc::clone(still))),
+        };
+        move || match (bytes, still) {
+            (Some(bytes), _) => Still::probe_with_limits(&bytes, limits).map(budget::still_job),
+            (None, Some(still)) => Ok(budget::decoded_job(&still)),
+            (None, None) => Ok(budget::SMALL_JOB),
+        }
+    }
+
     /// The request's answer for this still, in a job: decoded (the encoded bytes and their
     /// slot freed at once), then answered by the library, unless the deadline has passed.
     fn answer(
@@ -137,7 +153,7 @@ impl Input {
             }
             Input::Decoded(still) => still,
         };
-        deadline.passed_or(|| request.answer(&still, label))
+        deadline.passed_or(|| request.answer_owned(still, label))
     }
 }
 
@@ -327,7 +343,7 @@ async fn respond(
     let limits = state.config().fetch.limits;
     let deadline = Deadline::of(state);
     let rendered = state
-        .job(move || {
+        .job_costing(input.cost(limits), move || {
             let Some(answer) = input.answer(&request, label, limits, deadline)? else {
                 return Ok(None);
             };
@@ -540,6 +556,8 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "jobs_running": state.jobs_running(),
         "max_jobs": state.config().max_jobs,
+        "memory_in_use_mb": state.memory_in_use_mib(),
+        "memory_budget_mb": state.memory_budget_mib(),
     }))
 }
 

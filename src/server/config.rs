@@ -24,6 +24,11 @@ pub struct Config {
     /// its job (even if the client has gone); the other uploaders wait, their bodies still
     /// in the network buffers, so memory stays bounded however many clients post at once.
     pub max_uploads: usize,
+    /// Bytes the palette jobs running at once may hold together, each counted at its cost
+    /// estimated from its still's header before it is decoded (a 16-bit still at its 16-bit
+    /// size); a job that does not fit waits its turn, and one larger than the whole budget
+    /// runs alone. `None`: room for `max_jobs` jobs on the largest 8-bit still allowed.
+    pub memory_budget: Option<u64>,
     /// Longest a request may take, queueing included, before it is answered 503.
     pub request_timeout: Duration,
     /// Write one line per request to stderr (method, path, status, milliseconds).
@@ -41,9 +46,21 @@ impl Default for Config {
             max_jobs,
             max_fetches: 16,
             max_uploads: 4 * max_jobs,
+            memory_budget: None,
             request_timeout: Duration::from_secs(60),
             log_requests: true,
         }
+    }
+}
+
+impl Config {
+    /// The jobs' memory budget in bytes: [`Config::memory_budget`], or by default room for
+    /// `max_jobs` jobs on the largest 8-bit RGBA still the limits allow (on 50 MP, 390 MiB
+    /// a job).
+    #[must_use]
+    pub fn memory_budget_bytes(&self) -> u64 {
+        self.memory_budget
+            .unwrap_or_else(|| super::budget::default_budget(self.max_jobs, self.fetch.limits))
     }
 }
 
@@ -102,6 +119,11 @@ pub struct ServeArgs {
     /// Connections open at once (lowered to fit the open-file limit).
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
+    /// Megabytes (MiB) the palette jobs running at once may hold together, each job counted
+    /// from its still's header (a 16-bit still at its 16-bit size); by default room for one
+    /// job a core on the largest 8-bit still.
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(16..=1_048_576))]
+    pub memory_budget: Option<u64>,
 }
 
 impl ServeArgs {
@@ -110,6 +132,7 @@ impl ServeArgs {
     pub fn config(&self) -> Config {
         let mut config = Config::default();
         config.fetch.allow_private = self.allow_private_urls;
+        config.memory_budget = self.memory_budget.map(|mb| mb * 1024 * 1024);
         config
     }
 

@@ -13,6 +13,7 @@
 //! [`PaletteOptions`]: crate::PaletteOptions
 
 mod api;
+mod budget;
 mod config;
 mod conn;
 mod error;

@@ -362,7 +362,9 @@ pub fn document(config: &Config) -> Value {
                 }},
                 "Health": {"type": "object", "properties": {
                     "status": {"type": "string"}, "version": {"type": "string"},
-                    "jobs_running": {"type": "integer"}, "max_jobs": {"type": "integer"}
+                    "jobs_running": {"type": "integer"}, "max_jobs": {"type": "integer"},
+                    "memory_in_use_mb": {"type": "integer", "description": "MiB of the jobs' memory budget held by the jobs running, each at its cost estimated from its still's header"},
+                    "memory_budget_mb": {"type": "integer", "description": "the jobs' memory budget, in MiB"}
                 }}
             }
         }

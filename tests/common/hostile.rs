@@ -17,6 +17,21 @@ pub fn png(image: RgbImage) -> Vec<u8> {
     encode(&DynamicImage::ImageRgb8(image), ImageFormat::Png)
 }
 
+/// A 16-bit RGBA PNG of `image`.
+/// (Compressed hard: a 16-bit still is large.)
+pub fn png16(image: image::ImageBuffer<image::Rgba<u16>, Vec<u16>>) -> Vec<u8> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = Vec::new();
+    DynamicImage::ImageRgba16(image)
+        .write_with_encoder(PngEncoder::new_with_quality(
+            &mut out,
+            CompressionType::Best,
+            FilterType::Adaptive,
+        ))
+        .expect("encode");
+    out
+}
+
 /// A `width` x `height` gradient.
 pub fn gradient(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
