@@ -10,9 +10,10 @@ use crate::error::{Error, Result};
 /// starts from: ten minutes, far more than probing a film or reading a few stills takes.
 pub const TIME_LIMIT_BASE_S: f64 = 600.0;
 /// Seconds of budget each second of the film (as its header states it) adds by default.
-/// Reading a film samples and decodes all of it; at its densest (a frame each second or
-/// more) a 2-hour 1080p film takes about 7 minutes on two cores, twenty times faster than
-/// it plays, so twice its length is room for a machine forty times slower.
+/// Reading a film decodes all of it: a 2-hour 1080p film takes about 7 minutes on two
+/// cores at a frame a second (BENCHMARKS.md's 10-minute film, 35 s), and a high-bitrate
+/// 1080p one (60 s of `testsrc2`, x264 ultrafast, 81 MB) 0.13 s a second of film, 16 minutes
+/// for 2 hours; twice its length is room for a machine fifteen times slower than that.
 pub const TIME_LIMIT_PER_FILM_S: f64 = 2.0;
 /// The largest time limit, given or by default: a day.
 pub const MAX_TIME_LIMIT_S: f64 = 86_400.0;
