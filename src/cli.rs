@@ -215,6 +215,10 @@ pub struct FilmFlags {
     /// Shortest scene, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = FilmOptions::default().min_scene_s)]
     pub min_scene: f64,
+    /// Give up on a film after SECONDS of reading and analysing it (at most a day; default:
+    /// ten minutes plus twice the length its header states).
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
     /// Bars are found over the film and cut away, unless kept.
     #[command(flatten)]
     pub crop: CropArgs,
@@ -234,6 +238,9 @@ impl FilmFlags {
         }
         if let Some(n) = self.frames {
             options = options.frames(n);
+        }
+        if let Some(s) = self.time_limit {
+            options = options.time_limit(s);
         }
         options
     }

@@ -979,3 +979,172 @@ fn a_folder_of_films_gives_one_line_each_and_resumes() {
         .contains("0 done, 2 already done (skipped), 0 failed, 1 failed before"));
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 3);
 }
+
+/// Runs the binary with `args`, killed after `seconds` (coreutils' `timeout`), so that a
+/// film that hangs fails the test instead of holding it: the output and how long it took.
+fn run_within(seconds: u32, args: &[&str]) -> (Output, f64) {
+    let start = std::time::Instant::now();
+    let out = Command::new("timeout")
+        .args(["-s", "KILL", &seconds.to_string(), BIN])
+        .args(args)
+        .output()
+        .expect("coreutils' timeout runs the binary");
+    let took = start.elapsed().as_secs_f64();
+    assert_ne!(
+        out.status.code(),
+        None,
+        "{args:?} still ran after {seconds} s: killed"
+    );
+    (out, took)
+}
+
+/// The processes (FFmpeg's, left running) whose command line names something in `dir`.
+fn processes_in(dir: &Path) -> Vec<String> {
+    let dir = dir.to_str().unwrap();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(dir))
+        .collect()
+}
+
+#[test]
+fn a_film_whose_timestamps_run_far_past_its_header_ends_at_its_stated_length() {
+    // Issue 23, finding 2: 10 frames of 320x240 whose timestamps run to 180 000 s (20 000 s
+    // apart), in a Matroska file of about 12 kB whose Segment Info says it lasts 2 s. Read
+    // to its timestamps, FFmpeg's `fps` filter fills each 20 000 s gap with a duplicate
+    // every sample (0.02 s here): 9 million frames, about 1 GB/s into the pipe for hours.
+    // With `-t` alone it still makes, converts and drops a million of them (minutes).
+    let dir = temp_dir("stretched");
+    let stretched = dir.join("stretched.mkv");
+    ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=5:d=2",
+            "-vf",
+            "setpts=PTS*100000",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            s(&stretched),
+        ]
+        .map(String::from),
+    );
+    let mut bytes = std::fs::read(&stretched).unwrap();
+    // The Duration element (ID 0x4489, an 8-byte float in milliseconds, the default
+    // TimestampScale), set to 2 s.
+    let at: Vec<usize> = bytes
+        .windows(3)
+        .enumerate()
+        .filter(|(_, w)| *w == [0x44, 0x89, 0x88])
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(at.len(), 1, "one Duration element");
+    let value = at[0] + 3..at[0] + 11;
+    let stated = f64::from_be_bytes(bytes[value.clone()].try_into().unwrap());
+    assert!(stated > 1.7e8, "the timestamps run to {stated} ms");
+    bytes[value].copy_from_slice(&2000.0f64.to_be_bytes());
+    let film = dir.join("film.mkv");
+    std::fs::write(&film, &bytes).unwrap();
+    // The film is what its header states: 2 s, sampled every 0.02 s, its first frame.
+    let (out, took) = run_within(120, &["film", "-k", "3", s(&film)]);
+    let json = json_of(&out);
+    assert!(took < 20.0, "took {took:.1} s");
+    assert_eq!(json["duration_s"], 2.0, "{json}");
+    let sampled = json["frames_sampled"].as_u64().unwrap();
+    assert!((95..=105).contains(&sampled), "{json}");
+    assert!(!swatches(&json["palette"]).is_empty());
+    assert!(processes_in(&dir).is_empty(), "{:?}", processes_in(&dir));
+}
+
+#[test]
+fn a_film_past_its_time_limit_fails_with_one_line_and_leaves_no_ffmpeg() {
+    let dir = temp_dir("time-limit");
+    // 8 s of 1080p: decoded whole in well over half a second.
+    let big = dir.join("films").join("big.mp4");
+    std::fs::create_dir_all(big.parent().unwrap()).unwrap();
+    ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=1920x1080:rate=25",
+            "-t",
+            "8",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            s(&big),
+        ]
+        .map(String::from),
+    );
+    let (out, took) = run_within(60, &["film", "--time-limit", "0.5", s(&big)]);
+    assert_clean_failure(&out, &["big.mp4: took longer than the time limit of 0.5 s"]);
+    assert!(took < 5.0, "took {took:.1} s");
+    assert!(processes_in(&dir).is_empty(), "{:?}", processes_in(&dir));
+    // Given room, the same film is read.
+    let (out, _) = run_within(120, &["film", "--time-limit", "120", s(&big)]);
+    assert_eq!(json_of(&out)["duration_s"], 8.0);
+
+    // A probe that hangs: a named pipe no one writes to, which `ffprobe` waits on for ever.
+    let stalled = dir.join("stalled.mkv");
+    let made = Command::new("mkfifo").arg(&stalled).status().unwrap();
+    assert!(made.success());
+    let (out, took) = run_within(60, &["film", "--time-limit", "1", s(&stalled)]);
+    assert_clean_failure(
+        &out,
+        &["stalled.mkv: took longer than the time limit of 1 s"],
+    );
+    assert!(took < 6.0, "took {took:.1} s");
+    assert!(processes_in(&dir).is_empty(), "{:?}", processes_in(&dir));
+
+    // In a batch, it is that film's error line, and the batch goes on.
+    film_of_colours(&[("0xC83232", 1.0)], &dir.join("films").join("small.mp4"));
+    let lines = dir.join("palettes.jsonl");
+    let (out, _) = run_within(
+        120,
+        &[
+            "films",
+            s(&dir.join("films")),
+            "--out",
+            s(&lines),
+            "--time-limit",
+            "0.5",
+        ],
+    );
+    // Exit 3: the batch went through, and one film has no palette.
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = std::fs::read_to_string(&lines)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("big.mp4: took longer than the time limit of 0.5 s"),
+        "{lines:?}"
+    );
+    assert!(lines[1]["source"].as_str().unwrap().ends_with("small.mp4"));
+    assert!(processes_in(&dir).is_empty(), "{:?}", processes_in(&dir));
+
+    let (out, _) = run_within(60, &["film", "--time-limit", "0", s(&big)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "invalid option: --time-limit must be more than 0 and at most 86400 seconds (got 0)"
+    ));
+}

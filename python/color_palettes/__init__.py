@@ -365,7 +365,7 @@ def compare(
 
 def _film_options(
     every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
-    threads, barcode, cut_threshold, min_scene,
+    threads, barcode, cut_threshold, min_scene, time_limit,
 ) -> Any:
     """The film options, checked once by the native half (a bad one raises ValueError)."""
     options = [
@@ -386,6 +386,7 @@ def _film_options(
         barcode,
         float(cut_threshold),
         float(min_scene),
+        None if time_limit is None else float(time_limit),
     )
 
 
@@ -405,6 +406,7 @@ def film(
     barcode: Optional[str] = _FILM["barcode"],
     cut_threshold: float = _FILM["cut_threshold"],
     min_scene: float = _FILM["min_scene"],
+    time_limit: Optional[float] = None,
 ) -> Film:
     if isinstance(path_or_paths, (str, os.PathLike)):
         inputs = [path_or_paths]
@@ -412,7 +414,7 @@ def film(
         inputs = list(path_or_paths)
     options = _film_options(
         every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
-        threads, barcode, cut_threshold, min_scene,
+        threads, barcode, cut_threshold, min_scene, time_limit,
     )
     return Film(_native.film([_path_text(p) for p in inputs], options))
 
@@ -433,10 +435,11 @@ def film_line(
     barcode: Optional[str] = _FILM["barcode"],
     cut_threshold: float = _FILM["cut_threshold"],
     min_scene: float = _FILM["min_scene"],
+    time_limit: Optional[float] = None,
 ) -> str:
     options = _film_options(
         every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
-        threads, barcode, cut_threshold, min_scene,
+        threads, barcode, cut_threshold, min_scene, time_limit,
     )
     return _native.film_line(_path_text(path), options)
 
@@ -508,6 +511,12 @@ film.__doc__ = (
     f"    cut_threshold: mean CIELAB distance between frames that makes a cut. Default:"
     f" {_FILM['cut_threshold']!r}.\n"
     f"    min_scene: shortest scene, in seconds. Default: {_FILM['min_scene']!r}.\n"
+    "    time_limit: give up on the film after so many seconds of reading and analysing it\n"
+    "        (FFmpeg is stopped, and OSError says the film took longer than the time limit);\n"
+    f"        at most {_native.MAX_TIME_LIMIT:g}. Default: None, which is"
+    f" {_native.TIME_LIMIT_BASE:g} s plus\n"
+    f"        {_native.TIME_LIMIT_PER_FILM:g} s per second of the length the header states"
+    f" (at most {_native.MAX_TIME_LIMIT:g} s).\n"
     + _RAISES_DOC
 )
 film_line.__doc__ = (
@@ -521,5 +530,6 @@ film_line.__doc__ = (
     "film that fails, only for a bad option (ValueError).\n\n"
     "    path: one video (a file, or an http(s) URL FFmpeg reads).\n"
     "    every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,\n"
-    "    threads, barcode, cut_threshold, min_scene: as for film().\n"
+    "    threads, barcode, cut_threshold, min_scene, time_limit: as for film(); a film that\n"
+    "    takes longer than its time limit is an error line.\n"
 )

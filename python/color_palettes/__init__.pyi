@@ -117,6 +117,7 @@ def film(
     barcode: Optional[str] = ...,
     cut_threshold: float = ...,
     min_scene: float = ...,
+    time_limit: Optional[float] = ...,
 ) -> Film: ...
 def film_line(
     path: Union[str, os.PathLike[str]],
@@ -134,6 +135,7 @@ def film_line(
     barcode: Optional[str] = ...,
     cut_threshold: float = ...,
     min_scene: float = ...,
+    time_limit: Optional[float] = ...,
 ) -> str: ...
 
 def sample_clip() -> str: ...

@@ -7,6 +7,9 @@ THREADS: int
 FIGURE_WIDTH: int
 FILM_DEFAULTS: dict[str, Any]
 BARCODE_STYLES: list[str]
+TIME_LIMIT_BASE: float
+TIME_LIMIT_PER_FILM: float
+MAX_TIME_LIMIT: float
 VERSION: str
 
 _Crop = Optional[tuple[int, int, int, int]]
@@ -48,6 +51,7 @@ def film_options(
     barcode: Optional[str],
     cut_threshold: float,
     min_scene: float,
+    time_limit: Optional[float] = None,
 ) -> NativeFilmOptions: ...
 def film(inputs: list[str], options: NativeFilmOptions) -> NativeFilm: ...
 def film_line(source: str, options: NativeFilmOptions) -> str: ...

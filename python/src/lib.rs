@@ -415,7 +415,7 @@ struct NativeFilmOptions(ValidFilmOptions);
 /// them, and the film's own).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene))]
+#[pyo3(signature = (options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene, time_limit=None))]
 fn film_options(
     options: Vec<(String, String)>,
     threads: usize,
@@ -426,6 +426,7 @@ fn film_options(
     barcode: Option<String>,
     cut_threshold: f64,
     min_scene: f64,
+    time_limit: Option<f64>,
 ) -> PyResult<NativeFilmOptions> {
     let palette = request_with(Request::palette(), &options, threads)?.options;
     let mut film_options = FilmOptions::new()
@@ -453,6 +454,9 @@ fn film_options(
     }
     if let Some(style) = barcode {
         film_options = film_options.barcode(style.parse::<BarcodeStyle>().or_py()?);
+    }
+    if let Some(seconds) = time_limit {
+        film_options = film_options.time_limit(seconds);
     }
     Ok(NativeFilmOptions(film_options.check().or_py()?))
 }
@@ -521,6 +525,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     film_defaults.set_item("cut_threshold", f.cut_threshold)?;
     film_defaults.set_item("min_scene", f.min_scene_s)?;
     film_defaults.set_item("barcode", BarcodeStyle::default().name())?;
+    m.add("TIME_LIMIT_BASE", color_palettes::film::TIME_LIMIT_BASE_S)?;
+    m.add(
+        "TIME_LIMIT_PER_FILM",
+        color_palettes::film::TIME_LIMIT_PER_FILM_S,
+    )?;
+    m.add("MAX_TIME_LIMIT", color_palettes::film::MAX_TIME_LIMIT_S)?;
     m.add("FILM_DEFAULTS", film_defaults)?;
     m.add(
         "BARCODE_STYLES",

@@ -154,3 +154,23 @@ def test_film_line_is_the_films_json_or_its_error_line(video, tmp_path):
     assert line["file"]["path"] == os.path.realpath(broken)
     with pytest.raises(ValueError, match="k must be"):
         cp.film_line(video, k=0)
+
+
+def test_a_film_past_its_time_limit_raises_and_is_an_error_line(cli, video, tmp_path):
+    import os
+    import time
+
+    for bad in (0, -1, float("inf"), float("nan"), 86401):
+        with pytest.raises(ValueError, match="time_limit must be more than 0 and at most 86400"):
+            cp.film(video, time_limit=bad)
+    assert "time_limit" in cp.film.__doc__ and "600 s plus" in cp.film.__doc__
+    assert cp.film(video, time_limit=60).to_json() == cli("film", video, "--time-limit", "60").decode()
+    # A named pipe no one writes to: FFmpeg waits on it for ever (a probe that hangs).
+    stalled = tmp_path / "stalled.mkv"
+    os.mkfifo(stalled)
+    start = time.monotonic()
+    with pytest.raises(OSError, match="stalled.mkv: took longer than the time limit of 0.5 s$"):
+        cp.film(stalled, time_limit=0.5)
+    line = json.loads(cp.film_line(stalled, time_limit=0.5))
+    assert line["error"].endswith("took longer than the time limit of 0.5 s")
+    assert time.monotonic() - start < 10

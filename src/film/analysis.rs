@@ -9,6 +9,7 @@ use crate::palette::Palette;
 use crate::pipeline::ValidOptions;
 
 use super::barcode::{Barcode, Column};
+use super::budget::Budget;
 use super::frame::Frame;
 use super::options::ValidFilmOptions;
 use super::output::{Film, Scene};
@@ -41,11 +42,17 @@ pub(crate) trait FrameSource {
     fn crop(&self) -> Option<Crop>;
 }
 
-/// Reads every frame of `frames` into the analysis, then makes the film's palettes.
-pub(crate) fn analyse(frames: &mut impl FrameSource, options: &ValidFilmOptions) -> Result<Film> {
+/// Reads every frame of `frames` into the analysis, then makes the film's palettes; an
+/// error once `budget` is spent.
+pub(crate) fn analyse(
+    frames: &mut impl FrameSource,
+    options: &ValidFilmOptions,
+    budget: &Budget,
+) -> Result<Film> {
     let mut analysis = Analysis::new(options);
     while let Some((frame, t, seconds)) = frames.next_frame()? {
         analysis.add(&frame, t, seconds)?;
+        budget.check(frames.source())?;
     }
     let mut film = analysis.finish(
         frames.source().to_string(),

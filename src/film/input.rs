@@ -10,6 +10,7 @@ use crate::letterbox::{crop_still, find_bars, BarFinder, Crop};
 use crate::load::Still;
 
 use super::analysis::{analyse, FrameSource};
+use super::budget::{Budget, TIME_LIMIT_BASE_S};
 use super::frame::Frame;
 use super::options::ValidFilmOptions;
 use super::output::Film;
@@ -164,17 +165,26 @@ impl FilmInput {
     }
 
     /// Reads the film and makes its palettes, with options checked once by
-    /// [`super::FilmOptions::check`].
+    /// [`super::FilmOptions::check`], within its time limit
+    /// ([`ValidFilmOptions::time_limit_for`] its length).
     pub fn analyse(&self, options: &ValidFilmOptions) -> Result<Film> {
+        // Until the film's length is known (a video's probe), the limit given or the base.
+        let mut budget = Budget::start(options.time_limit_s().unwrap_or(TIME_LIMIT_BASE_S));
         match self {
             #[cfg(feature = "video")]
-            FilmInput::Video(source) => analyse(&mut open_video(source, options)?, options),
+            FilmInput::Video(source) => {
+                let mut frames = open_video(source, options, &mut budget)?;
+                analyse(&mut frames, options, &budget)
+            }
             #[cfg(not(feature = "video"))]
             FilmInput::Video(source) => Err(Error::InvalidOption(format!(
                 "{source}: reading video needs the crate's `video` feature (and FFmpeg)"
             ))),
             FilmInput::Stills { source, paths } => {
-                analyse(&mut StillFrames::open(source, paths, options)?, options)
+                // Each still is one second of the film.
+                budget = budget.with_limit(options.time_limit_for(paths.len() as f64));
+                let mut frames = StillFrames::open(source, paths, options, &budget)?;
+                analyse(&mut frames, options, &budget)
             }
         }
     }
@@ -220,7 +230,12 @@ struct StillFrames<'a> {
 
 impl<'a> StillFrames<'a> {
     /// The stills of `paths`, their bars found first (over up to [`BAR_FRAMES`] of them).
-    fn open(source: &'a str, paths: &'a [PathBuf], options: &ValidFilmOptions) -> Result<Self> {
+    fn open(
+        source: &'a str,
+        paths: &'a [PathBuf],
+        options: &ValidFilmOptions,
+        budget: &Budget,
+    ) -> Result<Self> {
         let name = match options.sampling() {
             Sampling::Auto => None,
             Sampling::Every(_) => Some("every"),
@@ -246,6 +261,7 @@ impl<'a> StillFrames<'a> {
                 finder
                     .get_or_insert_with(|| BarFinder::new(dims.0, dims.1))
                     .add_still(&still)?;
+                budget.check(source)?;
             }
             match (same, size) {
                 (true, Some(dims)) => StillBars::Common(dims, finder.and_then(|f| f.crop())),
@@ -334,11 +350,16 @@ struct VideoFrames {
     ended: bool,
 }
 
-/// Probes `source`, finds its bars (on frames spread over the film), then starts FFmpeg
-/// sampling, cropping and scaling the frames of the analysis.
+/// Probes `source` (within `budget`, then given the film's time limit), finds its bars (on
+/// frames spread over the film), then starts FFmpeg sampling, cropping and scaling the
+/// frames of the analysis.
 #[cfg(feature = "video")]
-fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
-    use super::video::{probe, select_every, Decode, Reader};
+fn open_video(
+    source: &str,
+    options: &ValidFilmOptions,
+    budget: &mut Budget,
+) -> Result<VideoFrames> {
+    use super::video::{probe_within, select_every, Decode, Reader};
 
     /// Bars are found on frames at most this wide or high (a 4K film's at half size).
     const BAR_SIDE: u32 = 1920;
@@ -346,16 +367,17 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
     const MIN_KEY_FRAMES: u32 = 8;
 
     /// The bars seen on every frame FFmpeg gives with `decode`.
-    fn bars_of(source: &str, decode: &Decode) -> Result<BarFinder> {
+    fn bars_of(source: &str, decode: &Decode, budget: &Budget) -> Result<BarFinder> {
         let mut finder = BarFinder::new(decode.width, decode.height);
-        let mut reader = Reader::start(source, decode)?;
+        let mut reader = Reader::start(source, decode, budget)?;
         while reader.read()? {
             finder.add(reader.frame(), 3)?;
         }
         Ok(finder)
     }
 
-    let info = probe(source)?;
+    let info = probe_within(source, budget)?;
+    *budget = budget.with_limit(options.time_limit_for(info.duration_s));
     let step = options.sampling().step(info.duration_s)?;
     let threads = options.palette().options().threads;
     let crop = if options.crop() {
@@ -376,10 +398,10 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
             threads,
             until_s: info.duration_s + 2.0 * info.duration_s / BAR_FRAMES as f64,
         };
-        let mut finder = bars_of(source, &decode)?;
+        let mut finder = bars_of(source, &decode, budget)?;
         if finder.frames() < MIN_KEY_FRAMES {
             decode.key_frames_only = false;
-            finder = bars_of(source, &decode)?;
+            finder = bars_of(source, &decode, budget)?;
         }
         finder.crop().map(|c| {
             c.scaled(
@@ -427,7 +449,7 @@ fn open_video(source: &str, options: &ValidFilmOptions) -> Result<VideoFrames> {
         channels: decode.channels,
         width: aw,
         height: ah,
-        reader: Reader::start(source, &decode)?,
+        reader: Reader::start(source, &decode, budget)?,
         next: 0,
         covered_s: 0.0,
         ended: false,

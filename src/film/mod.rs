@@ -27,6 +27,11 @@
 //! Limits, checked before any frame is read: at most [`MAX_FRAMES`] sampled frames (and
 //! stills); frames are analysed at most [`ANALYSIS_SIDE`] pixels a side (FFmpeg scales them);
 //! video frames at most [`video::MAX_VIDEO_SIDE`] a side; stills as [`crate::load::LoadLimits`].
+//! A video is read no further than a little past the length its header states. And the
+//! whole work on one film, probing it included, is bounded in time: by
+//! [`FilmOptions::time_limit`], or by default [`default_time_limit_s`] of its stated length
+//! (ten minutes plus twice that length, at most [`MAX_TIME_LIMIT_S`]); past it FFmpeg is
+//! killed and the film fails.
 
 // Each idea in its own file: the frame, the sampling, the options, the sources (`input`,
 // `video`), the analysis loop, and what it gives (`output`).
@@ -34,6 +39,7 @@ mod analysis;
 pub(crate) mod animation;
 pub mod barcode;
 pub mod batch;
+mod budget;
 mod frame;
 pub mod input;
 mod options;
@@ -45,6 +51,9 @@ pub(crate) mod scenes;
 #[cfg(feature = "video")]
 pub mod video;
 
+pub use budget::{
+    default_time_limit_s, MAX_TIME_LIMIT_S, TIME_LIMIT_BASE_S, TIME_LIMIT_PER_FILM_S,
+};
 pub use frame::Frame;
 pub use input::{FilmInput, ANALYSIS_SIDE, BAR_FRAMES};
 pub use options::{scenes_default_threshold, FilmOptions, ValidFilmOptions};

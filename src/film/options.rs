@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::{PaletteOptions, ValidOptions};
 
 use super::barcode::BarcodeStyle;
+use super::budget::{default_time_limit_s, MAX_TIME_LIMIT_S};
 use super::input::FilmInput;
 use super::output::Film;
 use super::sampling::{Sampling, MAX_FRAMES};
@@ -33,6 +34,10 @@ pub struct FilmOptions {
     pub cut_threshold: f64,
     /// Shortest scene, in seconds.
     pub min_scene_s: f64,
+    /// The wall-clock limit on reading and analysing the film, in seconds (more than 0, at
+    /// most [`MAX_TIME_LIMIT_S`]); `None`: [`default_time_limit_s`] of the length its
+    /// header states (ten minutes plus twice that length, at most a day).
+    pub time_limit_s: Option<f64>,
 }
 
 impl Default for FilmOptions {
@@ -45,6 +50,7 @@ impl Default for FilmOptions {
             barcode: None,
             cut_threshold: scenes::DEFAULT_THRESHOLD,
             min_scene_s: scenes::DEFAULT_MIN_SCENE_S,
+            time_limit_s: None,
         }
     }
 }
@@ -106,9 +112,18 @@ impl FilmOptions {
         self
     }
 
+    /// Limits reading and analysing the film to `seconds` of wall-clock time: past it,
+    /// FFmpeg is stopped and the film fails ("took longer than the time limit").
+    #[must_use]
+    pub fn time_limit(mut self, seconds: f64) -> Self {
+        self.time_limit_s = Some(seconds);
+        self
+    }
+
     /// Checks every option (the palette options through [`PaletteOptions::check`]), before
     /// any frame is read. Errors name the option as the library spells it
-    /// ([`Error::BadOption`]: `every`, `frames`, `cut_threshold`, `min_scene`).
+    /// ([`Error::BadOption`]: `every`, `frames`, `cut_threshold`, `min_scene`,
+    /// `time_limit`).
     pub fn check(&self) -> Result<ValidFilmOptions> {
         let palette = self.palette.check()?;
         match self.sampling {
@@ -138,6 +153,14 @@ impl FilmOptions {
                 format!("must be 0 seconds or more (got {})", self.min_scene_s),
             ));
         }
+        if let Some(s) = self.time_limit_s {
+            if !(s.is_finite() && s > 0.0 && s <= MAX_TIME_LIMIT_S) {
+                return Err(Error::option(
+                    "time_limit",
+                    format!("must be more than 0 and at most {MAX_TIME_LIMIT_S} seconds (got {s})"),
+                ));
+            }
+        }
         Ok(ValidFilmOptions {
             palette,
             sampling: self.sampling,
@@ -146,6 +169,7 @@ impl FilmOptions {
             barcode: self.barcode,
             cut_threshold: self.cut_threshold,
             min_scene_s: self.min_scene_s,
+            time_limit_s: self.time_limit_s,
         })
     }
 
@@ -167,6 +191,7 @@ pub struct ValidFilmOptions {
     barcode: Option<BarcodeStyle>,
     cut_threshold: f64,
     min_scene_s: f64,
+    time_limit_s: Option<f64>,
 }
 
 impl ValidFilmOptions {
@@ -212,6 +237,21 @@ impl ValidFilmOptions {
     pub fn min_scene_s(&self) -> f64 {
         self.min_scene_s
     }
+
+    /// The time limit as given: more than 0 and at most [`MAX_TIME_LIMIT_S`] seconds; `None`
+    /// for the default.
+    #[must_use]
+    pub fn time_limit_s(&self) -> Option<f64> {
+        self.time_limit_s
+    }
+
+    /// The time limit of a film `duration_s` long (as its header states it): the one given,
+    /// else [`default_time_limit_s`].
+    #[must_use]
+    pub fn time_limit_for(&self, duration_s: f64) -> f64 {
+        self.time_limit_s
+            .unwrap_or_else(|| default_time_limit_s(duration_s))
+    }
 }
 
 #[cfg(test)]
@@ -236,6 +276,20 @@ mod tests {
         assert_eq!(
             message(FilmOptions::new().cuts(18.0, -1.0)),
             "invalid option: min_scene must be 0 seconds or more (got -1)"
+        );
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, MAX_TIME_LIMIT_S + 1.0] {
+            assert_eq!(
+                message(FilmOptions::new().time_limit(bad)),
+                format!(
+                    "invalid option: time_limit must be more than 0 and at most 86400 seconds (got {bad})"
+                )
+            );
+        }
+        let limited = FilmOptions::new().time_limit(0.5).check().unwrap();
+        assert_eq!(limited.time_limit_for(7200.0), 0.5);
+        assert_eq!(
+            FilmOptions::new().check().unwrap().time_limit_for(7200.0),
+            15_000.0
         );
         let valid = FilmOptions::new().every(2.0).scenes(true).check().unwrap();
         assert_eq!(valid.sampling(), Sampling::Every(2.0));

@@ -5,9 +5,13 @@
 //! is not used is ever copied, and only one frame is in memory at a time.
 
 use std::io::{ErrorKind, Read};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
+use super::budget::{Budget, TIME_LIMIT_BASE_S};
 use crate::error::{Error, Result};
 
 /// The largest frame side accepted from a video, in pixels.
@@ -46,6 +50,80 @@ fn spawn(program: &str, args: &[String]) -> Result<Child> {
                 Error::MissingTool(format!("cannot run `{program}`: {e}"))
             }
         })
+}
+
+/// Kills a child process once a [`Budget`] is spent, unless disarmed first. The child is
+/// shared behind a lock, so it is never killed once waited for (its process id may then
+/// be another's).
+struct Watchdog {
+    /// Dropped to disarm.
+    disarm: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    fired: Arc<AtomicBool>,
+}
+
+impl Watchdog {
+    fn arm(child: &Arc<Mutex<Child>>, budget: &Budget) -> Self {
+        let (disarm, armed) = mpsc::channel::<()>();
+        let fired = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let child = Arc::clone(child);
+            let fired = Arc::clone(&fired);
+            let wait = budget.remaining();
+            std::thread::spawn(move || {
+                if let Err(RecvTimeoutError::Timeout) = armed.recv_timeout(wait) {
+                    fired.store(true, Ordering::SeqCst);
+                    let _ = lock(&child).kill();
+                }
+            })
+        };
+        Self {
+            disarm: Some(disarm),
+            thread: Some(thread),
+            fired,
+        }
+    }
+
+    /// Stops watching: whether the child was killed for running out of time.
+    fn disarm(&mut self) -> bool {
+        self.disarm = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.fired.load(Ordering::SeqCst)
+    }
+}
+
+fn lock(child: &Mutex<Child>) -> std::sync::MutexGuard<'_, Child> {
+    child.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Everything `child` writes, and how it ended; killed (an error) once `budget` is spent.
+fn output_within(mut child: Child, source: &str, budget: &Budget) -> Result<Output> {
+    fn all(mut from: impl Read) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let _ = from.read_to_end(&mut bytes);
+        bytes
+    }
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let child = Arc::new(Mutex::new(child));
+    let mut watchdog = Watchdog::arm(&child, budget);
+    let errors = std::thread::spawn(move || stderr.map(all).unwrap_or_default());
+    // Both pipes close when the program ends, or is killed.
+    let stdout = stdout.map(all).unwrap_or_default();
+    let stderr = errors.join().unwrap_or_default();
+    let fired = watchdog.disarm();
+    let status = lock(&child).wait();
+    if fired {
+        return Err(budget.exceeded(source));
+    }
+    let status = status.map_err(|e| Error::MissingTool(format!("cannot run `ffprobe`: {e}")))?;
+    Ok(Output {
+        status,
+        stdout,
+        stderr,
+    })
 }
 
 /// The last non-empty line a program wrote on stderr, for an error message, without the
@@ -153,13 +231,23 @@ fn input_args(source: &str) -> Result<Vec<String>> {
 
 /// Reads the size and length of the first video stream of `source` (a file or an http(s)
 /// URL), with clear errors for a missing file, an unreadable one, one with no video stream
-/// and one of zero length.
+/// and one of zero length. `ffprobe` is given [`TIME_LIMIT_BASE_S`] to answer.
 pub fn probe(source: &str) -> Result<VideoInfo> {
+    probe_within(source, &Budget::start(TIME_LIMIT_BASE_S))
+}
+
+/// [`probe`], `ffprobe` killed (an error) once `budget` is spent.
+pub(crate) fn probe_within(source: &str, budget: &Budget) -> Result<VideoInfo> {
     if !fetched_by_ffmpeg(source)? {
-        std::fs::File::open(source).map_err(|e| Error::Io {
+        let io = |e| Error::Io {
             path: source.into(),
             source: e,
-        })?;
+        };
+        // Only a regular file is opened here: opening a named pipe waits for a writer, for
+        // ever. Anything else goes to `ffprobe`, within the budget.
+        if std::fs::metadata(source).map_err(io)?.is_file() {
+            std::fs::File::open(source).map_err(io)?;
+        }
     }
     let mut args: Vec<String> = [
         "-v",
@@ -175,9 +263,7 @@ pub fn probe(source: &str) -> Result<VideoInfo> {
     .map(String::from)
     .to_vec();
     args.extend(input_args(source)?);
-    let output = spawn("ffprobe", &args)?
-        .wait_with_output()
-        .map_err(|e| Error::MissingTool(format!("cannot run `ffprobe`: {e}")))?;
+    let output = output_within(spawn("ffprobe", &args)?, source, budget)?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         if let Some(format) = refused_container(&stderr) {
@@ -276,16 +362,21 @@ pub(crate) struct Decode {
     pub threads: usize,
     /// Where FFmpeg stops, in seconds: a little past the film's length as its header states
     /// it, so that a file whose timestamps run on far past its header cannot keep frames
-    /// coming for hours.
+    /// coming for hours. Both its output (`-t`) and its filters (`trim`, after the others)
+    /// stop there: `-t` alone lets the `fps` filter make, and FFmpeg convert and drop, a
+    /// duplicate for every step up to a frame hours later.
     pub until_s: f64,
 }
 
 /// `ffmpeg` running on a source with a [`Decode`], its frames (raw RGB, row by row) read
-/// one at a time into one buffer. Dropped before the end, it kills `ffmpeg`.
+/// one at a time into one buffer. Dropped before the end, it kills `ffmpeg`; so does its
+/// watchdog, once the film's [`Budget`] is spent.
 pub(crate) struct Reader {
     source: String,
     /// `None` once `ffmpeg` has been waited for.
-    child: Option<Child>,
+    child: Option<Arc<Mutex<Child>>>,
+    watchdog: Watchdog,
+    budget: Budget,
     stdout: Option<ChildStdout>,
     /// The thread draining stderr; it gives the tail of what `ffmpeg` wrote.
     errors: Option<JoinHandle<String>>,
@@ -296,8 +387,9 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
-    /// Starts `ffmpeg` on `source` with `decode`.
-    pub(crate) fn start(source: &str, decode: &Decode) -> Result<Self> {
+    /// Starts `ffmpeg` on `source` with `decode`, to be killed once `budget` is spent.
+    pub(crate) fn start(source: &str, decode: &Decode, budget: &Budget) -> Result<Self> {
+        budget.check(source)?;
         let mut args: Vec<String> = ["-nostdin", "-hide_banner", "-v", "error"]
             .map(String::from)
             .to_vec();
@@ -321,7 +413,7 @@ impl Reader {
             ]
             .map(String::from),
         );
-        args.push(decode.filter.clone());
+        args.push(format!("{},trim=end={:.6}", decode.filter, decode.until_s));
         args.extend(["-t".into(), format!("{:.6}", decode.until_s)]);
         let pix_fmt = if decode.channels == 4 {
             "rgba"
@@ -348,9 +440,13 @@ impl Reader {
             }
             String::from_utf8_lossy(&text).into_owned()
         });
+        let stdout = child.stdout.take();
+        let child = Arc::new(Mutex::new(child));
         Ok(Self {
             source: source.to_string(),
-            stdout: child.stdout.take(),
+            stdout,
+            watchdog: Watchdog::arm(&child, budget),
+            budget: *budget,
             child: Some(child),
             errors: Some(errors),
             reported: None,
@@ -359,7 +455,8 @@ impl Reader {
     }
 
     /// Reads the next frame into [`Reader::frame`]: `Ok(false)` once `ffmpeg` has ended
-    /// well; an error if it failed, or if its output broke off (then it is killed).
+    /// well; an error if it failed, if its output broke off (then it is killed), or if the
+    /// budget ran out (its watchdog killed it).
     pub(crate) fn read(&mut self) -> Result<bool> {
         let Some(stdout) = self.stdout.as_mut() else {
             return self.end().map(|()| false);
@@ -368,7 +465,9 @@ impl Reader {
             Ok(true) => Ok(true),
             Ok(false) => self.end().map(|()| false),
             Err(e) => {
-                self.stop();
+                if self.stop() {
+                    return Err(self.budget.exceeded(&self.source));
+                }
                 Err(Error::Video(format!(
                     "{}: reading ffmpeg's frames: {e}",
                     self.source
@@ -388,18 +487,22 @@ impl Reader {
         self.reported.as_deref()
     }
 
-    /// Waits for `ffmpeg`, once its output is read: whether it ended well.
+    /// Waits for `ffmpeg`, once its output is read: whether it ended well (and in time).
     fn end(&mut self) -> Result<()> {
         self.stdout = None;
-        let Some(mut child) = self.child.take() else {
+        let Some(child) = self.child.take() else {
             return Ok(());
         };
-        let status = child.wait();
+        let fired = self.watchdog.disarm();
+        let status = lock(&child).wait();
         let stderr = self
             .errors
             .take()
             .and_then(|t| t.join().ok())
             .unwrap_or_default();
+        if fired {
+            return Err(self.budget.exceeded(&self.source));
+        }
         match status {
             Ok(s) if s.success() => {
                 if !stderr.trim().is_empty() {
@@ -416,16 +519,20 @@ impl Reader {
         }
     }
 
-    /// Kills `ffmpeg`, whose frames are no longer wanted, and waits for it.
-    fn stop(&mut self) {
+    /// Kills `ffmpeg`, whose frames are no longer wanted, and waits for it: whether its
+    /// watchdog had killed it already, the budget spent.
+    fn stop(&mut self) -> bool {
         self.stdout = None;
-        if let Some(mut child) = self.child.take() {
+        let fired = self.watchdog.disarm();
+        if let Some(child) = self.child.take() {
+            let mut child = lock(&child);
             let _ = child.kill();
             let _ = child.wait();
         }
         if let Some(errors) = self.errors.take() {
             let _ = errors.join();
         }
+        fired
     }
 }
 
@@ -481,6 +588,43 @@ mod tests {
         for name in ["rgb24", "yuv420p", "yuv444p10le", "gbrp", "gray", "nv12"] {
             assert!(!has_alpha(name), "{name}");
         }
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_reader_past_its_budget_kills_ffmpeg_and_says_so() {
+        if Command::new("ffmpeg").arg("-version").output().is_err() {
+            return; // FFmpeg is not installed: the integration tests say so.
+        }
+        // A named pipe no one writes to: `ffmpeg` waits on it for ever, and gives nothing.
+        let dir = std::env::temp_dir().join(format!("cp-reader-budget-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let stalled = dir.join("stalled.mkv");
+        let _ = std::fs::remove_file(&stalled);
+        assert!(Command::new("mkfifo")
+            .arg(&stalled)
+            .status()
+            .unwrap()
+            .success());
+        let decode = Decode {
+            filter: "null".into(),
+            width: 2,
+            height: 2,
+            key_frames_only: false,
+            channels: 3,
+            threads: 1,
+            until_s: 1.0,
+        };
+        let start = std::time::Instant::now();
+        let mut reader =
+            Reader::start(stalled.to_str().unwrap(), &decode, &Budget::start(0.5)).unwrap();
+        let err = reader.read().unwrap_err().to_string();
+        assert!(
+            err.ends_with("stalled.mkv: took longer than the time limit of 0.5 s"),
+            "{err}"
+        );
+        assert!(start.elapsed().as_secs_f64() < 5.0, "{:?}", start.elapsed());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
