@@ -5,6 +5,8 @@
 //! FFmpeg.
 #![cfg(feature = "cli")]
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -15,10 +17,7 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_color-palettes");
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cp-batch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::temp_dir("batch", name)
 }
 
 fn s(p: &Path) -> &str {

@@ -43,10 +43,7 @@ fn assert_clean_failure(out: &Output, expected: &[&str]) {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cp-film-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::temp_dir("film", name)
 }
 
 fn s(p: &Path) -> &str {

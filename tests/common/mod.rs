@@ -5,6 +5,15 @@ use std::path::PathBuf;
 
 use color_palettes::{data, ColorSpace};
 
+/// A fresh, empty folder of the system's temporary folder for one test: `cp-{kind}-{pid}-{name}`,
+/// emptied first if a run before left it.
+pub fn temp_dir(kind: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cp-{kind}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("the temporary folder is writable");
+    dir
+}
+
 /// Environment variable naming the test groups to skip, comma-separated (`web`, `samples`,
 /// `accents`). Nothing is ever skipped unless it is named here; a skip is reported loudly.
 pub const SKIP_ENV: &str = "COLOR_PALETTES_SKIP";
