@@ -1055,6 +1055,13 @@ fn a_film_whose_timestamps_run_far_past_its_header_ends_at_its_stated_length() {
     let sampled = json["frames_sampled"].as_u64().unwrap();
     assert!((95..=105).contains(&sampled), "{json}");
     assert!(!swatches(&json["palette"]).is_empty());
+    // And it says so: the frames ran on past the header, and were not read.
+    assert!(
+        json["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("its frames run on past the 2.0 s its header states")),
+        "{json}"
+    );
     assert!(processes_in(&dir).is_empty(), "{:?}", processes_in(&dir));
 }
 

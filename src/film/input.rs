@@ -348,6 +348,9 @@ struct VideoFrames {
     covered_s: f64,
     /// Whether FFmpeg has given its last frame.
     ended: bool,
+    /// Whether frames came a whole step past the header's length (timestamps that run on,
+    /// cut off where FFmpeg is told to stop).
+    overran: bool,
 }
 
 /// Probes `source` (within `budget`, then given the film's time limit), finds its bars (on
@@ -453,6 +456,7 @@ fn open_video(
         next: 0,
         covered_s: 0.0,
         ended: false,
+        overran: false,
     })
 }
 
@@ -471,6 +475,7 @@ impl FrameSource for VideoFrames {
                     Frame::new(self.reader.frame(), self.channels, self.width, self.height)?;
                 return Ok(Some((frame, t, seconds)));
             }
+            self.overran |= t >= self.duration_s + self.step - 1e-9;
         }
         self.ended = true;
         Ok(None)
@@ -495,6 +500,13 @@ impl FrameSource for VideoFrames {
                 "{}: the frames end at {:.1} s, before the {:.1} s its header states (a truncated \
                  or damaged file?): the palette and the scenes cover the frames there are",
                 self.source, self.covered_s, self.duration_s
+            ));
+        }
+        if self.overran {
+            warnings.push(format!(
+                "{}: its frames run on past the {:.1} s its header states (timestamps that \
+                 jump ahead?): the palette and the scenes cover those {:.1} s",
+                self.source, self.duration_s, self.duration_s
             ));
         }
         if let Some(reported) = self.reader.reported() {
