@@ -98,7 +98,7 @@ impl Source {
             Source::Sample(name) => data::still(&name)?,
             Source::Bytes(bytes) => Still::from_bytes_with_limits(&bytes, limits)?,
             Source::Stdin => {
-                let bytes = limits.read_within(std::io::stdin().lock(), "<stdin>".as_ref())?;
+                let bytes = limits.read_within(std::io::stdin().lock(), "<stdin>".as_ref(), 0)?;
                 Still::from_bytes_with_limits(&bytes, limits)?
             }
             Source::Still(still) => return Ok(still),

@@ -442,6 +442,39 @@ fn bad_input_fails_with_one_clear_line() {
     assert_clean_failure(&run(&["extract", path_str(&sparse)]), "image too large", 1);
     let _ = std::fs::remove_file(&sparse);
 
+    // Within the limit, input is held once, and only if it starts like a still: under an
+    // 800 MB address space, 1 GB of zeros on stdin is refused from its first bytes, and a
+    // 380 MB file that is a PNG signature and zeros (a chunk every 12 bytes) is held once
+    // (before: "out of memory", or an abort, at 1.6 GB).
+    let zeros = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -v 800000; head -c 1073741824 /dev/zero | \"$0\" extract -",
+        ])
+        .arg(BIN)
+        .output()
+        .unwrap();
+    assert_clean_failure(&zeros, "unrecognised format", 1);
+    let signature = temp("signature.png");
+    std::fs::write(&signature, b"\x89PNG\r\n\x1a\n").unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&signature)
+        .unwrap()
+        .set_len(380 << 20)
+        .unwrap();
+    let chunks = Command::new("sh")
+        .args(["-c", "ulimit -v 800000; exec \"$0\" extract \"$1\""])
+        .args([BIN, path_str(&signature)])
+        .output()
+        .unwrap();
+    assert_clean_failure(
+        &chunks,
+        "not a readable image: format error decoding png",
+        1,
+    );
+    let _ = std::fs::remove_file(&signature);
+
     // A failed write says so (not "cannot read"), for a figure and for standard output.
     let still = common::still_path("Chimera");
     assert_clean_failure(

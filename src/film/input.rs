@@ -84,13 +84,14 @@ fn is_animation(path: &Path) -> bool {
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
+    let size_of = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
     // Only a GIF or a PNG is read whole: any other still, its first bytes.
     let mut head = [0u8; SIGNATURE_BYTES];
     if file.read_exact(&mut head).is_err() || !may_be_animation(&head) {
         return false;
     }
     crate::load::LoadLimits::default()
-        .read_within(head.as_slice().chain(file), path)
+        .read_within(head.as_slice().chain(&file), path, size_of(&file))
         .ok()
         .and_then(|bytes| animation(&bytes))
         .is_some_and(Animation::is_animated)

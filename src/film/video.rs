@@ -333,8 +333,9 @@ fn stated_by_frames(source: &str) -> Option<f64> {
     }
     let path = std::path::Path::new(source);
     let file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().map_or(0, |m| m.len());
     let bytes = crate::load::LoadLimits::default()
-        .read_within(file, path)
+        .read_within(file, path, size)
         .ok()?;
     super::animation::animation(&bytes)?.duration_s
 }

@@ -208,37 +208,40 @@ fn u24(b: &[u8]) -> u32 {
 const PNG_KEPT_ANCILLARY: [&[u8; 4]; 4] = [b"tRNS", b"gAMA", b"cHRM", b"sRGB"];
 
 /// The PNG without the ancillary chunks a palette does not need, or `None` when it has
-/// none. From a malformed chunk on, the rest is kept as it is, for the decoder to judge.
+/// none. From a malformed chunk on (its type not four ASCII letters, or its length past the
+/// end), the rest is kept as it is, for the decoder to judge. One pass, holding nothing per
+/// chunk: a file of millions of empty chunks costs no more than its copy.
 fn png_without_extras(bytes: &[u8]) -> Option<Vec<u8>> {
     const SIGNATURE: usize = 8;
     let chunk_at = |at: usize| -> Option<(usize, [u8; 4])> {
         let len = u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
         let kind: [u8; 4] = bytes.get(at + 4..at + 8)?.try_into().ok()?;
         let end = at.checked_add(12)?.checked_add(len)?;
-        (end <= bytes.len()).then_some((end, kind))
+        (end <= bytes.len() && kind.iter().all(u8::is_ascii_alphabetic)).then_some((end, kind))
     };
-    let mut chunks = Vec::new();
-    let mut at = SIGNATURE;
+    // The copy, begun at the first chunk dropped.
+    let mut out: Option<Vec<u8>> = None;
+    let mut at = SIGNATURE.min(bytes.len());
     while at < bytes.len() {
         let Some((end, kind)) = chunk_at(at) else {
-            chunks.push((at..bytes.len(), true));
+            if let Some(out) = &mut out {
+                out.extend_from_slice(&bytes[at..]);
+            }
             break;
         };
-        let critical = kind[0].is_ascii_uppercase();
-        chunks.push((at..end, critical || PNG_KEPT_ANCILLARY.contains(&&kind)));
+        let keep = kind[0].is_ascii_uppercase() || PNG_KEPT_ANCILLARY.contains(&&kind);
+        match (&mut out, keep) {
+            (Some(out), true) => out.extend_from_slice(&bytes[at..end]),
+            (None, false) => {
+                let mut copy = Vec::with_capacity(bytes.len());
+                copy.extend_from_slice(&bytes[..at]);
+                out = Some(copy);
+            }
+            _ => {}
+        }
         at = end;
     }
-    if chunks.iter().all(|(_, keep)| *keep) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    out.extend_from_slice(bytes.get(..SIGNATURE)?);
-    for (range, keep) in chunks {
-        if keep {
-            out.extend_from_slice(&bytes[range]);
-        }
-    }
-    Some(out)
+    out
 }
 
 #[cfg(test)]

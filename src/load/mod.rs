@@ -38,18 +38,36 @@ impl LoadLimits {
     }
 
     /// Reads `reader` (a file or standard input named `name`) whole, up to
-    /// [`LoadLimits::max_file_bytes`]: more is [`Error::TooLarge`].
-    pub(crate) fn read_within(&self, reader: impl std::io::Read, name: &Path) -> Result<Vec<u8>> {
+    /// [`LoadLimits::max_file_bytes`]: more is [`Error::TooLarge`]. Its first bytes must
+    /// start an image file, or it is refused before the rest is read (a gigabyte of zeros is
+    /// not held to be refused). `size_hint` is the length the file states (0 when unknown),
+    /// so that a file is read into one buffer of its size, not a doubling one.
+    pub(crate) fn read_within(
+        &self,
+        reader: impl std::io::Read,
+        name: &Path,
+        size_hint: u64,
+    ) -> Result<Vec<u8>> {
         use std::io::Read as _;
+        let io = |source| Error::Io {
+            path: name.to_path_buf(),
+            source,
+        };
         let max = self.max_file_bytes();
-        let mut bytes = Vec::new();
-        reader
-            .take(max.saturating_add(1))
+        let mut reader = reader.take(max.saturating_add(1));
+        let capacity = usize::try_from(size_hint.min(max))
+            .unwrap_or(0)
+            .max(SIGNATURE);
+        let mut bytes = Vec::with_capacity(capacity);
+        // The signature first: enough for every format's magic bytes.
+        (&mut reader)
+            .take(SIGNATURE as u64)
             .read_to_end(&mut bytes)
-            .map_err(|source| Error::Io {
-                path: name.to_path_buf(),
-                source,
-            })?;
+            .map_err(io)?;
+        if bytes.len() == SIGNATURE && image::guess_format(&bytes).is_err() {
+            return Err(unrecognised());
+        }
+        reader.read_to_end(&mut bytes).map_err(io)?;
         if bytes.len() as u64 > max {
             return Err(self.too_large(name));
         }
@@ -117,7 +135,8 @@ impl Still {
         {
             return Err(limits.too_large(path));
         }
-        let bytes = limits.read_within(file, path)?;
+        let size = file.metadata().map_or(0, |m| m.len());
+        let bytes = limits.read_within(file, path, size)?;
         Self::from_bytes_with_limits(&bytes, limits)
     }
 
@@ -300,6 +319,14 @@ impl Still {
     }
 }
 
+/// Bytes enough to know a file's format from its start (WebP's `RIFF....WEBP` is 12).
+const SIGNATURE: usize = 16;
+
+/// The error for bytes that start no image file this crate reads.
+fn unrecognised() -> Error {
+    Error::Decode("unrecognised format (expected JPEG, PNG, WebP, GIF, BMP or TIFF)".into())
+}
+
 /// The format of `bytes`, from their content, and the bytes to give its decoder once they
 /// pass the checks of `bombs.rs`.
 fn checked_format(bytes: &[u8], limits: LoadLimits) -> Result<(image::ImageFormat, Cow<'_, [u8]>)> {
@@ -307,9 +334,7 @@ fn checked_format(bytes: &[u8], limits: LoadLimits) -> Result<(image::ImageForma
         .with_guessed_format()
         .map_err(|e| Error::Decode(e.to_string()))?
         .format()
-        .ok_or_else(|| {
-            Error::Decode("unrecognised format (expected JPEG, PNG, WebP, GIF, BMP or TIFF)".into())
-        })?;
+        .ok_or_else(unrecognised)?;
     Ok((format, bombs::checked(bytes, format, limits)?))
 }
 
