@@ -256,7 +256,7 @@ pub(crate) fn probe_within(source: &str, budget: &Budget) -> Result<VideoInfo> {
         // `V`: a video stream that is not an attached picture (an MP3's cover art).
         "V:0",
         "-show_entries",
-        "stream=width,height,duration,pix_fmt:stream_side_data=rotation:stream_tags=rotate:format=duration",
+        "stream=width,height,duration,pix_fmt,color_transfer:stream_side_data=rotation:stream_tags=rotate:format=duration",
         "-of",
         "json",
     ]
@@ -290,6 +290,12 @@ pub(crate) fn probe_within(source: &str, budget: &Budget) -> Result<VideoInfo> {
         }
         return Err(Error::Video(format!("no video stream in {source}")));
     };
+    if let Some(hdr) = stream["color_transfer"].as_str().and_then(hdr_transfer) {
+        return Err(Error::Video(format!(
+            "{source} is HDR ({hdr}); color-palettes reads SDR video only: tone-map it to SDR \
+             first (FFmpeg's zscale and tonemap filters), or give its SDR version"
+        )));
+    }
     let side = |key: &str| {
         stream[key]
             .as_u64()
@@ -323,6 +329,18 @@ pub(crate) fn probe_within(source: &str, budget: &Budget) -> Result<VideoInfo> {
         duration_s,
         alpha: stream["pix_fmt"].as_str().is_some_and(has_alpha),
     })
+}
+
+/// The name of the HDR transfer function FFmpeg calls `color_transfer` (PQ or HLG), or
+/// `None` for an SDR one. An HDR stream's code values mean light levels far past SDR's,
+/// so read as SDR its colours would come out dull and wrong; they are refused instead of
+/// tone-mapped, since a tone-mapped palette would be the operator's colours, not the film's.
+fn hdr_transfer(color_transfer: &str) -> Option<&'static str> {
+    match color_transfer {
+        "smpte2084" => Some("PQ, SMPTE ST 2084"),
+        "arib-std-b67" => Some("HLG, ARIB STD-B67"),
+        _ => None,
+    }
 }
 
 /// The length a local animation states frame by frame (an APNG's frame delays), for the
@@ -625,6 +643,15 @@ mod tests {
         );
         assert!(start.elapsed().as_secs_f64() < 5.0, "{:?}", start.elapsed());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn hdr_transfers_are_known() {
+        assert_eq!(hdr_transfer("smpte2084"), Some("PQ, SMPTE ST 2084"));
+        assert_eq!(hdr_transfer("arib-std-b67"), Some("HLG, ARIB STD-B67"));
+        for sdr in ["bt709", "bt2020-10", "smpte170m", "iec61966-2-1", "unknown"] {
+            assert_eq!(hdr_transfer(sdr), None, "{sdr}");
+        }
     }
 
     #[test]
