@@ -1398,7 +1398,7 @@ fn films_of_odd_sizes_give_their_colour() {
         let film = dir.join(&name);
         // FFmpeg's colour source makes even sizes only: an even one, cropped.
         let (w, h) = size.split_once('x').unwrap();
-        let even = |n: &str| (n.parse::<u32>().unwrap() + 1) / 2 * 2;
+        let even = |n: &str| n.parse::<u32>().unwrap().div_ceil(2) * 2;
         make(
             &[flat(RED, &format!("{}x{}", even(w), even(h)), 2.0, 25)],
             &[

@@ -230,8 +230,9 @@ fn input_args(source: &str) -> Result<Vec<String>> {
 }
 
 /// Reads the size and length of the first video stream of `source` (a file or an http(s)
-/// URL), with clear errors for a missing file, an unreadable one, one with no video stream
-/// and one of zero length. `ffprobe` is given [`TIME_LIMIT_BASE_S`] to answer.
+/// URL), with clear errors for a missing file, an unreadable one, one with no video stream,
+/// one of zero length and an HDR one (PQ or HLG). `ffprobe` is given
+/// [`TIME_LIMIT_BASE_S`] to answer.
 pub fn probe(source: &str) -> Result<VideoInfo> {
     probe_within(source, &Budget::start(TIME_LIMIT_BASE_S))
 }
