@@ -1152,3 +1152,364 @@ fn a_film_past_its_time_limit_fails_with_one_line_and_leaves_no_ffmpeg() {
         "invalid option: --time-limit must be more than 0 and at most 86400 seconds (got 0)"
     ));
 }
+
+/// The palette of `film` at `k` colours: its swatches.
+fn palette_of(film: &Path, k: &str) -> Vec<([u8; 3], f64)> {
+    swatches(&json_of(&run(&["film", s(film), "-k", k]))["palette"])
+}
+
+/// Every swatch of `found` over 1% of the film is within `tolerance` (CIEDE2000) of one of
+/// `truth`, and each colour of `truth` gets its share of the film within `share_within`.
+#[track_caller]
+fn assert_palette(
+    case: &str,
+    found: &[([u8; 3], f64)],
+    truth: &[([u8; 3], f64)],
+    tolerance: f64,
+    share_within: f64,
+) {
+    let mut shares = vec![0.0; truth.len()];
+    for &(rgb, share) in found {
+        let (nearest, distance) = truth
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, de00(rgb, t.0)))
+            .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+        assert!(
+            share < 0.01 || distance < tolerance,
+            "{case}: spurious colour {rgb:?} ({share:.3}, ΔE {distance:.1}) in {found:?}"
+        );
+        shares[nearest] += share;
+    }
+    for (t, share) in truth.iter().zip(shares) {
+        assert!(
+            (share - t.1).abs() <= share_within,
+            "{case}: {:?} has {share:.3} of the film, not {:.3}: {found:?}",
+            t.0,
+            t.1
+        );
+    }
+}
+
+const RED: [u8; 3] = [0xC8, 0x32, 0x32];
+const BLUE: [u8; 3] = [0x32, 0x32, 0xC8];
+
+/// A flat-colour lavfi source `colour` of `size` for `seconds` at `rate` fps.
+fn flat(colour: [u8; 3], size: &str, seconds: f64, rate: u32) -> Vec<String> {
+    let [r, g, b] = colour;
+    [
+        "-f".to_string(),
+        "lavfi".into(),
+        "-i".into(),
+        format!("color=c=0x{r:02X}{g:02X}{b:02X}:s={size}:r={rate}:d={seconds}"),
+    ]
+    .to_vec()
+}
+
+/// `ffmpeg` with `inputs`, then `rest`.
+fn make(inputs: &[Vec<String>], rest: &[&str]) {
+    let mut args: Vec<String> = inputs.concat();
+    args.extend(rest.iter().map(|a| a.to_string()));
+    ffmpeg(&args);
+}
+
+/// The frames `ffprobe` counts in the first video stream of `film`.
+fn frames_in(film: &Path) -> u64 {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "V:0",
+            "-count_frames",
+            "-show_entries",
+            "stream=nb_read_frames",
+            "-of",
+            "csv=p=0",
+            s(film),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+#[test]
+fn a_variable_frame_rate_film_is_shared_by_screen_time_not_frames() {
+    // Red for 1 s at 25 fps, then blue for 3 s at 5 fps, kept at their own rates: 25 red
+    // frames and 15 blue ones (62% red by frames), but red is on screen a quarter of the time.
+    let dir = temp_dir("vfr");
+    for name in ["vfr.mkv", "vfr.mp4"] {
+        let film = dir.join(name);
+        make(
+            &[flat(RED, "320x180", 1.0, 25), flat(BLUE, "320x180", 3.0, 5)],
+            &[
+                "-filter_complex",
+                "[0:v][1:v]concat=n=2:v=1:a=0,format=yuv420p[out]",
+                "-map",
+                "[out]",
+                "-fps_mode",
+                "vfr",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                s(&film),
+            ],
+        );
+        // 40 frames (an MP4 may drop one): 60% of them red.
+        let frames = frames_in(&film);
+        assert!((38..=40).contains(&frames), "{name}: {frames} frames");
+        let found = palette_of(&film, "2");
+        assert_palette(name, &found, &[(RED, 0.25), (BLUE, 0.75)], 3.0, 0.03);
+    }
+}
+
+#[test]
+fn ten_bit_films_give_their_colour() {
+    let dir = temp_dir("ten-bit");
+    for (name, codec) in [("h264.mkv", "libx264"), ("hevc.mkv", "libx265")] {
+        let film = dir.join(name);
+        make(
+            &[
+                flat(RED, "320x180", 1.0, 25),
+                flat(BLUE, "320x180", 3.0, 25),
+            ],
+            &[
+                "-filter_complex",
+                // Converted with BT.709's matrix, as it is tagged.
+                "[0:v][1:v]concat=n=2:v=1:a=0,scale=out_color_matrix=bt709:out_range=tv,\
+                 format=yuv420p10le[out]",
+                "-map",
+                "[out]",
+                "-c:v",
+                codec,
+                "-preset",
+                "ultrafast",
+                "-x265-params",
+                "log-level=error",
+                "-color_primaries",
+                "bt709",
+                "-color_trc",
+                "bt709",
+                "-colorspace",
+                "bt709",
+                s(&film),
+            ],
+        );
+        let found = palette_of(&film, "2");
+        assert_palette(name, &found, &[(RED, 0.25), (BLUE, 0.75)], 3.0, 0.03);
+    }
+}
+
+#[test]
+fn an_hdr_film_is_refused_with_one_clear_line() {
+    let dir = temp_dir("hdr");
+    for (name, trc, said) in [
+        ("pq.mkv", "smpte2084", "HDR (PQ"),
+        ("hlg.mkv", "arib-std-b67", "HDR (HLG"),
+        ("pq.mp4", "smpte2084", "HDR (PQ"),
+    ] {
+        let film = dir.join(name);
+        make(
+            &[flat(RED, "320x180", 1.0, 25)],
+            &[
+                "-vf",
+                "format=yuv420p10le",
+                "-c:v",
+                "libx265",
+                "-preset",
+                "ultrafast",
+                "-x265-params",
+                "log-level=error",
+                "-color_primaries",
+                "bt2020",
+                "-color_trc",
+                trc,
+                "-colorspace",
+                "bt2020nc",
+                s(&film),
+            ],
+        );
+        assert_clean_failure(
+            &run(&["film", s(&film)]),
+            &[name, said, "color-palettes reads SDR video only"],
+        );
+    }
+}
+
+#[test]
+fn an_interlaced_film_gives_its_colours_and_no_others() {
+    let dir = temp_dir("interlaced");
+    // Flat red, coded as interlaced fields.
+    let film = dir.join("flat.mp4");
+    make(
+        &[flat(RED, "320x180", 2.0, 25)],
+        &[
+            "-vf",
+            "setfield=tff,format=yuv420p",
+            "-flags",
+            "+ildct+ilme",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            s(&film),
+        ],
+    );
+    assert_palette("flat", &palette_of(&film, "2"), &[(RED, 1.0)], 3.0, 0.0);
+    // Red then blue woven into fields (each frame two pictures, a fiftieth of a second
+    // apart): the frame at the cut holds a red field and a blue one.
+    let film = dir.join("cut.mp4");
+    make(
+        &[
+            flat(RED, "320x180", 1.02, 50),
+            flat(BLUE, "320x180", 3.0, 50),
+        ],
+        &[
+            "-filter_complex",
+            "[0:v][1:v]concat=n=2:v=1:a=0,interlace=scan=tff,format=yuv420p[out]",
+            "-map",
+            "[out]",
+            "-flags",
+            "+ildct+ilme",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            s(&film),
+        ],
+    );
+    assert_palette(
+        "cut",
+        &palette_of(&film, "3"),
+        &[(RED, 0.25), (BLUE, 0.75)],
+        3.0,
+        0.03,
+    );
+}
+
+#[test]
+fn films_of_odd_sizes_give_their_colour() {
+    let dir = temp_dir("odd-sizes");
+    for (size, pix_fmt, codec) in [
+        ("1x1", "yuv444p", "libx264"),
+        ("3x5", "yuv444p", "libx264"),
+        ("641x359", "yuv444p", "libx264"),
+        ("1x2000", "yuv444p", "libx264"),
+        ("2000x1", "yuv444p", "libx264"),
+        // 4:2:0 of an odd size: H.264 cannot hold it, FFV1 can.
+        ("3x5", "yuv420p", "ffv1"),
+        ("641x359", "yuv420p", "ffv1"),
+    ] {
+        let name = format!("{size}-{pix_fmt}-{codec}.mkv");
+        let film = dir.join(&name);
+        // FFmpeg's colour source makes even sizes only: an even one, cropped.
+        let (w, h) = size.split_once('x').unwrap();
+        let even = |n: &str| n.parse::<u32>().unwrap().div_ceil(2) * 2;
+        make(
+            &[flat(RED, &format!("{}x{}", even(w), even(h)), 2.0, 25)],
+            &[
+                "-vf",
+                &format!("format={pix_fmt},crop={w}:{h}:0:0"),
+                "-c:v",
+                codec,
+                "-preset",
+                "ultrafast",
+                s(&film),
+            ],
+        );
+        assert_palette(&name, &palette_of(&film, "2"), &[(RED, 1.0)], 3.0, 0.0);
+    }
+}
+
+#[test]
+fn a_film_of_several_video_streams_is_read_from_its_first_real_one() {
+    let dir = temp_dir("streams");
+    // Two video streams, red first: the palette is the first's.
+    let film = dir.join("two.mkv");
+    make(
+        &[
+            flat(RED, "320x180", 2.0, 25),
+            flat(BLUE, "320x180", 2.0, 25),
+        ],
+        &[
+            "-map",
+            "0:v",
+            "-map",
+            "1:v",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            s(&film),
+        ],
+    );
+    assert_palette("two", &palette_of(&film, "2"), &[(RED, 1.0)], 3.0, 0.0);
+    // Blue cover art first, then the red film: the film's colour, not the cover's.
+    let cover = dir.join("cover.png");
+    make(
+        &[flat(BLUE, "64x64", 0.04, 25)],
+        &["-frames:v", "1", s(&cover)],
+    );
+    let video = dir.join("video.mp4");
+    make(
+        &[flat(RED, "320x180", 2.0, 25)],
+        &["-c:v", "libx264", "-preset", "ultrafast", s(&video)],
+    );
+    // MP4: the picture a video stream marked as cover art.
+    let covered = dir.join("covered.mp4");
+    ffmpeg(
+        &[
+            "-i",
+            s(&cover),
+            "-i",
+            s(&video),
+            "-map",
+            "0",
+            "-map",
+            "1",
+            "-c",
+            "copy",
+            "-disposition:v:0",
+            "attached_pic",
+            s(&covered),
+        ]
+        .map(String::from),
+    );
+    // Matroska: the picture an attachment, which FFmpeg reads back as such a stream.
+    let attached = dir.join("covered.mkv");
+    ffmpeg(
+        &[
+            "-i",
+            s(&video),
+            "-attach",
+            s(&cover),
+            "-metadata:s:t",
+            "mimetype=image/png",
+            "-map",
+            "0",
+            "-c",
+            "copy",
+            s(&attached),
+        ]
+        .map(String::from),
+    );
+    for film in [covered, attached] {
+        let found = palette_of(&film, "2");
+        assert_palette(s(&film), &found, &[(RED, 1.0)], 3.0, 0.0);
+    }
+}
+
+#[test]
+fn audio_only_files_have_no_video_stream() {
+    let dir = temp_dir("audio-only");
+    for (name, codec) in [
+        ("sound.wav", "pcm_s16le"),
+        ("sound.m4a", "aac"),
+        ("sound.flac", "flac"),
+    ] {
+        let audio = dir.join(name);
+        ffmpeg(&["-f", "lavfi", "-i", "sine=d=1", "-c:a", codec, s(&audio)].map(String::from));
+        assert_clean_failure(&run(&["film", s(&audio)]), &["no video stream", name]);
+    }
+}

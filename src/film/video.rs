@@ -230,8 +230,9 @@ fn input_args(source: &str) -> Result<Vec<String>> {
 }
 
 /// Reads the size and length of the first video stream of `source` (a file or an http(s)
-/// URL), with clear errors for a missing file, an unreadable one, one with no video stream
-/// and one of zero length. `ffprobe` is given [`TIME_LIMIT_BASE_S`] to answer.
+/// URL), with clear errors for a missing file, an unreadable one, one with no video stream,
+/// one of zero length and an HDR one (PQ or HLG). `ffprobe` is given
+/// [`TIME_LIMIT_BASE_S`] to answer.
 pub fn probe(source: &str) -> Result<VideoInfo> {
     probe_within(source, &Budget::start(TIME_LIMIT_BASE_S))
 }
@@ -256,7 +257,7 @@ pub(crate) fn probe_within(source: &str, budget: &Budget) -> Result<VideoInfo> {
         // `V`: a video stream that is not an attached picture (an MP3's cover art).
         "V:0",
         "-show_entries",
-        "stream=width,height,duration,pix_fmt:stream_side_data=rotation:stream_tags=rotate:format=duration",
+        "stream=width,height,duration,pix_fmt,color_transfer:stream_side_data=rotation:stream_tags=rotate:format=duration",
         "-of",
         "json",
     ]
@@ -290,6 +291,12 @@ pub(crate) fn probe_within(source: &str, budget: &Budget) -> Result<VideoInfo> {
         }
         return Err(Error::Video(format!("no video stream in {source}")));
     };
+    if let Some(hdr) = stream["color_transfer"].as_str().and_then(hdr_transfer) {
+        return Err(Error::Video(format!(
+            "{source} is HDR ({hdr}); color-palettes reads SDR video only: tone-map it to SDR \
+             first (FFmpeg's zscale and tonemap filters), or give its SDR version"
+        )));
+    }
     let side = |key: &str| {
         stream[key]
             .as_u64()
@@ -323,6 +330,18 @@ pub(crate) fn probe_within(source: &str, budget: &Budget) -> Result<VideoInfo> {
         duration_s,
         alpha: stream["pix_fmt"].as_str().is_some_and(has_alpha),
     })
+}
+
+/// The name of the HDR transfer function FFmpeg calls `color_transfer` (PQ or HLG), or
+/// `None` for an SDR one. An HDR stream's code values mean light levels far past SDR's,
+/// so read as SDR its colours would come out dull and wrong; they are refused instead of
+/// tone-mapped, since a tone-mapped palette would be the operator's colours, not the film's.
+fn hdr_transfer(color_transfer: &str) -> Option<&'static str> {
+    match color_transfer {
+        "smpte2084" => Some("PQ, SMPTE ST 2084"),
+        "arib-std-b67" => Some("HLG, ARIB STD-B67"),
+        _ => None,
+    }
 }
 
 /// The length a local animation states frame by frame (an APNG's frame delays), for the
@@ -626,6 +645,15 @@ mod tests {
         );
         assert!(start.elapsed().as_secs_f64() < 5.0, "{:?}", start.elapsed());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn hdr_transfers_are_known() {
+        assert_eq!(hdr_transfer("smpte2084"), Some("PQ, SMPTE ST 2084"));
+        assert_eq!(hdr_transfer("arib-std-b67"), Some("HLG, ARIB STD-B67"));
+        for sdr in ["bt709", "bt2020-10", "smpte170m", "iec61966-2-1", "unknown"] {
+            assert_eq!(hdr_transfer(sdr), None, "{sdr}");
+        }
     }
 
     #[test]
