@@ -282,6 +282,13 @@ def huge_inputs():
     runs.append(("sparse 380 MB `.png` (under the limit)", measure(["extract", str(near)])))
     near.unlink()
     runs.append(zeros_on_stdin("380M"))
+    # A PNG signature, then zeros: an empty chunk every 12 bytes.
+    chunks = Path(ARGS.tmp) / "chunks.png"
+    with open(chunks, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.truncate(380 << 20)
+    runs.append(("a 380 MB PNG signature then zeros", measure(["extract", str(chunks)])))
+    chunks.unlink()
     return runs
 
 
@@ -415,6 +422,27 @@ def stretched():
              "header 2 s)", measure(["film", "-k", "3", str(d / "film.mkv")]))]
 
 
+def hdr():
+    d = fresh("hdr")
+    ffmpeg("-f", "lavfi", "-i", "color=c=0xC83232:s=320x180:r=25:d=2", "-c:v", "libx265",
+           "-x265-params", "log-level=none", "-pix_fmt", "yuv420p10le", "-color_primaries",
+           "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc", d / "pq.mkv")
+    return [("`film pq.mkv`", measure(["film", str(d / "pq.mkv")]))]
+
+
+def too_long():
+    d = fresh("too-long")
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=25:d=8", "-c:v", "libx264",
+           "-preset", "ultrafast", d / "big.mp4")
+    os.mkfifo(d / "pipe.mp4")
+    return [
+        ("`film --time-limit 0.5 big.mp4` (8 s of 1080p)",
+         measure(["film", "--time-limit", "0.5", str(d / "big.mp4")])),
+        ("`film --time-limit 1 pipe.mp4` (a FIFO)",
+         measure(["film", "--time-limit", "1", str(d / "pipe.mp4")])),
+    ]
+
+
 ATTACKS = [
     ("letterboxed clip with a 90° rotation in its header", rotated),
     ("a film named `-report`", named_report),
@@ -432,6 +460,8 @@ ATTACKS = [
     ("a folder with a FIFO, a broken link, ...", odd_folder),
     ("a film that fails, run three times", failed),
     ("Matroska, timestamps to 180 000 s behind a 2 s header (the hang)", stretched),
+    ("a film past its time limit", too_long),
+    ("HDR film (10-bit HEVC tagged PQ)", hdr),
 ]
 
 
