@@ -26,25 +26,19 @@ fn s(p: &Path) -> &str {
 
 /// A one-colour film of `seconds`, 64x36, made by the real FFmpeg.
 fn film(path: &Path, colour: &str, seconds: f64) {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg(format!("color=c={colour}:s=64x36:r=25:d={seconds}"))
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-        ])
-        .arg(path)
-        .output()
-        .expect("ffmpeg is installed (scripts/test.sh installs Debian's ffmpeg)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ffmpeg(&[
+        "-f".into(),
+        "lavfi".into(),
+        "-i".into(),
+        format!("color=c={colour}:s=64x36:r=25:d={seconds}"),
+        "-c:v".into(),
+        "libx264".into(),
+        "-preset".into(),
+        "ultrafast".into(),
+        "-pix_fmt".into(),
+        "yuv420p".into(),
+        s(path).into(),
+    ]);
 }
 
 fn films(folder: &str, out: &Path, cwd: &Path, extra: &[&str]) -> Output {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::ffmpeg;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -48,20 +50,6 @@ fn temp_dir(name: &str) -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// Runs the real `ffmpeg`; it must be installed (the test command installs it).
-fn ffmpeg(args: &[String]) {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg is installed (scripts/test.sh installs Debian's ffmpeg)");
-    assert!(
-        out.status.success(),
-        "ffmpeg {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The picture of the test films and their bars: a 320x180 picture at (8, 24) in a

@@ -5,6 +5,21 @@ use std::path::PathBuf;
 
 use color_palettes::{data, ColorSpace};
 
+/// Runs the real `ffmpeg` (quiet, overwriting) and fails the test if it fails; it must be
+/// installed (the test command installs it).
+pub fn ffmpeg(args: &[String]) {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg is installed (scripts/test.sh installs Debian's ffmpeg)");
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A fresh, empty folder of the system's temporary folder for one test: `cp-{kind}-{pid}-{name}`,
 /// emptied first if a run before left it.
 pub fn temp_dir(kind: &str, name: &str) -> PathBuf {
