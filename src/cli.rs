@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use color_palettes::film::barcode::BarcodeStyle;
-use color_palettes::film::FilmOptions;
+use color_palettes::film::{FilmOptions, SampleMode};
 use color_palettes::format::Format;
 use color_palettes::request::{self, FIGURE_WIDTHS};
 use color_palettes::{ColorSpace, Method, Order, PaletteOptions, Request, StripStyle};
@@ -206,6 +206,11 @@ pub struct FilmFlags {
     /// Sample N frames, evenly spread.
     #[arg(long, value_name = "N")]
     pub frames: Option<usize>,
+    /// How a video's samples are read: dense decodes every frame; keys decodes key frames
+    /// only; seek seeks to each sample; auto takes the cheapest for the film (the JSON's
+    /// "sampling" says which).
+    #[arg(long, value_enum, default_value_t = SampleMode::Auto)]
+    pub sampling: SampleMode,
     /// Find the scenes and give each its palette.
     #[arg(long)]
     pub scenes: bool,
@@ -231,6 +236,7 @@ impl FilmFlags {
         let mut options = FilmOptions::new()
             .palette(palette)
             .scenes(self.scenes)
+            .sample_mode(self.sampling)
             .crop(self.crop.crop())
             .cuts(self.cut_threshold, self.min_scene);
         if let Some(s) = self.every {

@@ -210,10 +210,13 @@ class Comparison(list):
 
 @dataclass(frozen=True)
 class Scene:
-    """One scene of a film: where it starts and ends (seconds) and its palette."""
+    """One scene of a film: where it starts and ends (seconds, and frame numbers: the
+    first frame's, and the one after the last; None where unknown) and its palette."""
 
     start_s: float
     end_s: float
+    start_frame: Optional[int]
+    end_frame: Optional[int]
     palette: Palette
 
 
@@ -234,8 +237,12 @@ class Film:
         self.palette: Palette = Palette(native.palette(), self.crop)
         scenes = native.scenes()
         self.scenes: Optional["list[Scene]"] = (
-            None if scenes is None else [Scene(s, e, Palette(p)) for s, e, p in scenes]
+            None
+            if scenes is None
+            else [Scene(s, e, sf, ef, Palette(p)) for s, e, sf, ef, p in scenes]
         )
+        # How the frames were read: "dense", "keys" or "seek" (the JSON's "sampling").
+        self.sampling: str = native.sampling
         self.barcode_style: Optional[str] = native.barcode_style
 
     def __repr__(self) -> str:
@@ -365,7 +372,7 @@ def compare(
 
 def _film_options(
     every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
-    threads, barcode, cut_threshold, min_scene, time_limit,
+    threads, barcode, cut_threshold, min_scene, time_limit, sampling,
 ) -> Any:
     """The film options, checked once by the native half (a bad one raises ValueError)."""
     options = [
@@ -387,6 +394,7 @@ def _film_options(
         float(cut_threshold),
         float(min_scene),
         None if time_limit is None else float(time_limit),
+        str(sampling),
     )
 
 
@@ -407,6 +415,7 @@ def film(
     cut_threshold: float = _FILM["cut_threshold"],
     min_scene: float = _FILM["min_scene"],
     time_limit: Optional[float] = None,
+    sampling: str = _FILM["sampling"],
 ) -> Film:
     if isinstance(path_or_paths, (str, os.PathLike)):
         inputs = [path_or_paths]
@@ -414,7 +423,7 @@ def film(
         inputs = list(path_or_paths)
     options = _film_options(
         every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
-        threads, barcode, cut_threshold, min_scene, time_limit,
+        threads, barcode, cut_threshold, min_scene, time_limit, sampling,
     )
     return Film(_native.film([_path_text(p) for p in inputs], options))
 
@@ -436,10 +445,11 @@ def film_line(
     cut_threshold: float = _FILM["cut_threshold"],
     min_scene: float = _FILM["min_scene"],
     time_limit: Optional[float] = None,
+    sampling: str = _FILM["sampling"],
 ) -> str:
     options = _film_options(
         every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,
-        threads, barcode, cut_threshold, min_scene, time_limit,
+        threads, barcode, cut_threshold, min_scene, time_limit, sampling,
     )
     return _native.film_line(_path_text(path), options)
 
@@ -517,6 +527,10 @@ film.__doc__ = (
     f" {_native.TIME_LIMIT_BASE:g} s plus\n"
     f"        {_native.TIME_LIMIT_PER_FILM:g} s per second of the length the header states"
     f" (at most {_native.MAX_TIME_LIMIT:g} s).\n"
+    f"    sampling: how a video's samples are read ({', '.join(_native.SAMPLINGS)}): dense\n"
+    "        decodes every frame, keys the key frames only, seek seeks to each sample, auto\n"
+    "        the cheapest for the film (Film.sampling says which). Default:"
+    f" {_FILM['sampling']!r}.\n"
     + _RAISES_DOC
 )
 film_line.__doc__ = (
@@ -530,6 +544,6 @@ film_line.__doc__ = (
     "film that fails, only for a bad option (ValueError).\n\n"
     "    path: one video (a file, or an http(s) URL FFmpeg reads).\n"
     "    every, frames, scenes, crop, k, method, space, min_brightness, max_brightness, seed,\n"
-    "    threads, barcode, cut_threshold, min_scene, time_limit: as for film(); a film that\n"
-    "    takes longer than its time limit is an error line.\n"
+    "    threads, barcode, cut_threshold, min_scene, time_limit, sampling: as for film(); a\n"
+    "    film that takes longer than its time limit is an error line.\n"
 )

@@ -62,12 +62,15 @@ class Comparison(list[Palette]):
 class Scene:
     start_s: float
     end_s: float
+    start_frame: Optional[int]
+    end_frame: Optional[int]
     palette: Palette
 
 class Film:
     source: str
     duration_s: float
     frames_sampled: int
+    sampling: str
     warnings: list[str]
     crop: Optional[Crop]
     palette: Palette
@@ -118,6 +121,7 @@ def film(
     cut_threshold: float = ...,
     min_scene: float = ...,
     time_limit: Optional[float] = ...,
+    sampling: str = ...,
 ) -> Film: ...
 def film_line(
     path: Union[str, os.PathLike[str]],
@@ -136,6 +140,7 @@ def film_line(
     cut_threshold: float = ...,
     min_scene: float = ...,
     time_limit: Optional[float] = ...,
+    sampling: str = ...,
 ) -> str: ...
 
 def sample_clip() -> str: ...

@@ -23,7 +23,9 @@ use pyo3::types::{PyBytes, PyDict};
 
 use color_palettes::film::barcode::BarcodeStyle;
 use color_palettes::film::batch::{self, FilmLine};
-use color_palettes::film::{Film, FilmInput, FilmOptions, ValidFilmOptions, MAX_FRAMES};
+use color_palettes::film::{
+    Film, FilmInput, FilmOptions, SampleMode, ValidFilmOptions, MAX_FRAMES,
+};
 use color_palettes::letterbox::Crop;
 use color_palettes::request::PARAMS;
 use color_palettes::{
@@ -356,8 +358,16 @@ impl NativeFilm {
         }
     }
 
-    /// The scenes as `(start_s, end_s, palette)`, or `None` when not asked for.
-    fn scenes(&self) -> Option<Vec<(f64, f64, NativePalette)>> {
+    /// How the frames were read: `dense`, `keys` or `seek`.
+    #[getter]
+    fn sampling(&self) -> &'static str {
+        self.film.sampling.name()
+    }
+
+    /// The scenes as `(start_s, end_s, start_frame, end_frame, palette)`, or `None` when
+    /// not asked for.
+    #[allow(clippy::type_complexity)]
+    fn scenes(&self) -> Option<Vec<(f64, f64, Option<usize>, Option<usize>, NativePalette)>> {
         self.film.scenes.as_ref().map(|scenes| {
             scenes
                 .iter()
@@ -367,7 +377,7 @@ impl NativeFilm {
                         name: self.name.clone(),
                         picture: Picture::Grid,
                     };
-                    (s.start_s, s.end_s, palette)
+                    (s.start_s, s.end_s, s.start_frame, s.end_frame, palette)
                 })
                 .collect()
         })
@@ -415,7 +425,7 @@ struct NativeFilmOptions(ValidFilmOptions);
 /// them, and the film's own).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene, time_limit=None))]
+#[pyo3(signature = (options, threads, every, frames, scenes, crop, barcode, cut_threshold, min_scene, time_limit=None, sampling=None))]
 fn film_options(
     options: Vec<(String, String)>,
     threads: usize,
@@ -427,6 +437,7 @@ fn film_options(
     cut_threshold: f64,
     min_scene: f64,
     time_limit: Option<f64>,
+    sampling: Option<String>,
 ) -> PyResult<NativeFilmOptions> {
     let palette = request_with(Request::palette(), &options, threads)?.options;
     let mut film_options = FilmOptions::new()
@@ -457,6 +468,9 @@ fn film_options(
     }
     if let Some(seconds) = time_limit {
         film_options = film_options.time_limit(seconds);
+    }
+    if let Some(mode) = sampling {
+        film_options = film_options.sample_mode(mode.parse::<SampleMode>().or_py()?);
     }
     Ok(NativeFilmOptions(film_options.check().or_py()?))
 }
@@ -525,6 +539,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     film_defaults.set_item("cut_threshold", f.cut_threshold)?;
     film_defaults.set_item("min_scene", f.min_scene_s)?;
     film_defaults.set_item("barcode", BarcodeStyle::default().name())?;
+    film_defaults.set_item("sampling", SampleMode::default().name())?;
+    m.add("SAMPLINGS", SampleMode::ALL.map(SampleMode::name).to_vec())?;
     m.add("TIME_LIMIT_BASE", color_palettes::film::TIME_LIMIT_BASE_S)?;
     m.add(
         "TIME_LIMIT_PER_FILM",

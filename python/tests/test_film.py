@@ -52,7 +52,27 @@ def test_a_video_gives_the_clis_json(cli, video):
     assert len(film.scenes) == len(data["scenes"]) == 2
     for scene, expected in zip(film.scenes, data["scenes"]):
         assert (scene.start_s, scene.end_s) == (expected["start_s"], expected["end_s"])
+        assert (scene.start_frame, scene.end_frame) == (
+            expected["start_frame"],
+            expected["end_frame"],
+        )
         assert json.loads(scene.palette.to_json()) == expected["palette"]
+    # The cut to the frame: red is frames 0 to 19 (10 fps), blue from frame 20.
+    assert [(s.start_frame, s.end_frame) for s in film.scenes] == [(0, 20), (20, 40)]
+    assert film.scenes[1].start_s == 2.0
+    assert film.sampling == data["sampling"] == "dense"
+
+
+def test_the_sampling_mode_is_the_clis(cli, video):
+    for mode in ["keys", "seek", "dense"]:
+        film = cp.film(video, every=1, scenes=True, k=2, sampling=mode)
+        assert film.sampling == mode
+        assert film.to_json() == cli(
+            "film", video, "--every", "1", "--scenes", "-k", "2", "--sampling", mode
+        ).decode()
+        assert film.scenes[1].start_frame == 20, mode
+    with pytest.raises(ValueError, match='unknown sampling "fast" .expected auto, dense, keys, seek.'):
+        cp.film(video, sampling="fast")
 
 
 def test_a_truncated_video_warns_as_the_cli_does(cli, ffmpeg, video, tmp_path):

@@ -14,6 +14,7 @@ use super::frame::Frame;
 use super::options::ValidFilmOptions;
 use super::output::{Film, Scene};
 use super::pool::TimeCells;
+use super::sampling::SampleMode;
 use super::scenes::{CutDetector, Signature};
 
 /// A film's frames in order, each with the time it starts and the seconds it stands for.
@@ -40,6 +41,25 @@ pub(crate) trait FrameSource {
 
     /// The picture inside the bars cut away from every frame, in the source's pixels.
     fn crop(&self) -> Option<Crop>;
+
+    /// How the frames were read (stills: each one, as densely as can be).
+    fn sampling(&self) -> SampleMode {
+        SampleMode::Dense
+    }
+
+    /// The number of the frame shown at `t` seconds (0 for the first; at the film's end,
+    /// the number of frames), where the source knows it.
+    fn frame_number(&self, _t: f64) -> Option<usize> {
+        None
+    }
+
+    /// The cut between the frames sampled at `before` and `after` seconds, to the frame:
+    /// when the new scene's first frame is shown, and its number, from the frames between
+    /// (the pair of consecutive frames that differ most); `None` where the source cannot
+    /// look between its samples (stills have nothing between them).
+    fn locate_cut(&mut self, _before: f64, _after: f64) -> Result<Option<(f64, usize)>> {
+        Ok(None)
+    }
 }
 
 /// Reads every frame of `frames` into the analysis, then makes the film's palettes; an
@@ -54,13 +74,52 @@ pub(crate) fn analyse(
         analysis.add(&frame, t, seconds)?;
         budget.check(frames.source())?;
     }
+    let sampled_before = std::mem::take(&mut analysis.sampled_before);
     let mut film = analysis.finish(
         frames.source().to_string(),
         frames.duration_s(),
         frames.crop(),
     )?;
+    if let Some(scenes) = &mut film.scenes {
+        locate_cuts(frames, scenes, &sampled_before, budget)?;
+    }
+    film.sampling = frames.sampling();
     film.warnings = frames.warnings();
     Ok(film)
+}
+
+/// Moves each cut between `scenes` to its exact frame (where `frames` can look between its
+/// samples), and numbers every scene's first and last frame. `before[i]` is when the frame
+/// sampled before the cut that starts scene `i + 1` is shown.
+fn locate_cuts(
+    frames: &mut impl FrameSource,
+    scenes: &mut [Scene],
+    before: &[f64],
+    budget: &Budget,
+) -> Result<()> {
+    for (i, &sampled_before) in before.iter().enumerate() {
+        let after = scenes[i + 1].start_s;
+        let exact = frames.locate_cut(sampled_before, after)?;
+        budget.check(frames.source())?;
+        let (t, n) = match exact {
+            Some(found) => (found.0, Some(found.1)),
+            None => (after, frames.frame_number(after)),
+        };
+        scenes[i].end_s = t;
+        scenes[i + 1].start_s = t;
+        scenes[i + 1].start_frame = n;
+    }
+    if let Some(first) = scenes.first_mut() {
+        first.start_frame = frames.frame_number(first.start_s);
+    }
+    let count = scenes.len();
+    for i in 0..count {
+        scenes[i].end_frame = match scenes.get(i + 1) {
+            Some(next) => next.start_frame,
+            None => frames.frame_number(scenes[i].end_s),
+        };
+    }
+    Ok(())
 }
 
 /// The work on sampled frames, one at a time: pooling, cuts, barcode columns.
@@ -70,9 +129,13 @@ struct Analysis {
     /// With scenes: the current scene's cells, the detector, and where the scene started.
     scene: Option<(TimeCells, CutDetector)>,
     scene_start: f64,
+    /// For each cut so far, when the frame sampled before it is shown.
+    sampled_before: Vec<f64>,
     scenes: Vec<Scene>,
     barcode: Option<Barcode>,
     frames: usize,
+    /// When the last frame added is shown.
+    last_t: f64,
 }
 
 impl Analysis {
@@ -87,9 +150,11 @@ impl Analysis {
                 )
             }),
             scene_start: 0.0,
+            sampled_before: Vec::new(),
             scenes: Vec::new(),
             barcode: options.barcode().map(Barcode::new),
             frames: 0,
+            last_t: 0.0,
         }
     }
 
@@ -105,6 +170,7 @@ impl Analysis {
             None => false,
         };
         if cut {
+            self.sampled_before.push(self.last_t);
             self.close_scene(t)?;
         }
         match &mut self.scene {
@@ -112,6 +178,7 @@ impl Analysis {
             None => self.film.add(frame, brightness, seconds),
         }
         self.frames += 1;
+        self.last_t = t;
         Ok(())
     }
 
@@ -130,6 +197,8 @@ impl Analysis {
         self.scenes.push(Scene {
             start_s: self.scene_start,
             end_s: end,
+            start_frame: None,
+            end_frame: None,
             palette,
         });
         self.scene_start = end;
@@ -156,6 +225,7 @@ impl Analysis {
             palette,
             scenes: self.scene.is_some().then_some(self.scenes),
             barcode: self.barcode,
+            sampling: SampleMode::Dense,
             warnings: Vec::new(),
         })
     }

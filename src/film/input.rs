@@ -237,10 +237,12 @@ impl<'a> StillFrames<'a> {
         options: &ValidFilmOptions,
         budget: &Budget,
     ) -> Result<Self> {
-        let name = match options.sampling() {
-            Sampling::Auto => None,
-            Sampling::Every(_) => Some("every"),
-            Sampling::Frames(_) => Some("frames"),
+        use super::sampling::SampleMode;
+        let name = match (options.sampling(), options.sample_mode()) {
+            (Sampling::Every(_), _) => Some("every"),
+            (Sampling::Frames(_), _) => Some("frames"),
+            (_, SampleMode::Keys | SampleMode::Seek) => Some("sampling"),
+            (Sampling::Auto, SampleMode::Auto | SampleMode::Dense) => None,
         };
         if let Some(name) = name {
             return Err(Error::option(
@@ -311,6 +313,11 @@ impl FrameSource for StillFrames<'_> {
         self.paths.len() as f64
     }
 
+    fn frame_number(&self, t: f64) -> Option<usize> {
+        // Each still is one frame of one second.
+        Some((t.max(0.0).round() as usize).min(self.paths.len()))
+    }
+
     fn crop(&self) -> Option<Crop> {
         match self.bars {
             StillBars::Common(_, crop) => crop,
@@ -329,6 +336,17 @@ fn fit_within(w: u32, h: u32, side: u32) -> (u32, u32) {
     crate::render::aspect::fit(w, h, side, side, crate::render::aspect::Rounding::Nearest)
 }
 
+/// Which frames a video gives the analysis, and when each is shown.
+#[cfg(feature = "video")]
+enum Samples {
+    /// One every step from the film's start, as FFmpeg's `fps` filter gives them.
+    Steps,
+    /// The kept key frames, at these times (FFmpeg decodes key frames only).
+    Keys(Vec<f64>),
+    /// One seek to each of these times.
+    Seeks(Vec<f64>),
+}
+
 /// A video's sampled frames, cropped and scaled by FFmpeg, as they arrive.
 #[cfg(feature = "video")]
 struct VideoFrames {
@@ -337,12 +355,14 @@ struct VideoFrames {
     crop: Option<Crop>,
     /// Seconds between sampled frames.
     step: f64,
-    /// Bytes a pixel of the frames (4 with alpha).
-    channels: usize,
-    /// The frames' size, after the crop and the scaling.
-    width: u32,
-    height: u32,
-    reader: super::video::Reader,
+    samples: Samples,
+    /// When each frame is shown, when it was read (for a skim, or for scenes).
+    index: Option<super::index::FrameIndex>,
+    /// How FFmpeg decodes the sampled frames; a seek's own start is set on a copy.
+    decode: super::video::Decode,
+    budget: Budget,
+    /// `None` between two seeks.
+    reader: Option<super::video::Reader>,
     /// The index of the next frame FFmpeg gives.
     next: usize,
     /// Where the frames given so far end, in seconds.
@@ -352,17 +372,55 @@ struct VideoFrames {
     /// Whether frames came a whole step past the header's length (timestamps that run on,
     /// cut off where FFmpeg is told to stop).
     overran: bool,
+    /// Whether FFmpeg gave another number of key frames than the index has.
+    keys_mismatched: bool,
+    /// The samples asked for, when the key frames kept are fewer than half as many.
+    sparse_keys: Option<usize>,
+    /// What FFmpeg reported though it ended well, from every run.
+    reported: Option<String>,
 }
 
-/// Probes `source` (within `budget`, then given the film's time limit), finds its bars (on
-/// frames spread over the film), then starts FFmpeg sampling, cropping and scaling the
-/// frames of the analysis.
+/// Key frames at `times` (seconds, in order) kept for samples `step` apart: the first,
+/// then the first at or after each next multiple of `step` (within a millisecond, so that
+/// FFmpeg's arithmetic and this one agree on a key frame at a multiple).
+#[cfg(feature = "video")]
+fn kept_keys(times: impl Iterator<Item = f64>, step: f64) -> Vec<f64> {
+    let mut kept = Vec::new();
+    let mut next = f64::NEG_INFINITY;
+    for t in times {
+        if t >= next - KEY_SLACK_S {
+            kept.push(t);
+            next = (((t + KEY_SLACK_S) / step).floor() + 1.0) * step;
+        }
+    }
+    kept
+}
+
+/// The slack in [`kept_keys`], in seconds.
+#[cfg(feature = "video")]
+const KEY_SLACK_S: f64 = 0.001;
+
+/// FFmpeg's `select` filter keeping the key frames [`kept_keys`] keeps, its clock `offset_s`
+/// ahead of the index's.
+#[cfg(feature = "video")]
+fn select_kept_keys(step: f64, offset_s: f64) -> String {
+    let (s, o, e) = (step, offset_s, KEY_SLACK_S);
+    format!(
+        "select='isnan(prev_selected_t)+gte(t-{o:.6},(floor((prev_selected_t-{o:.6}+{e})/{s:.9})+1)*{s:.9}-{e})'"
+    )
+}
+
+/// Probes `source` (within `budget`, then given the film's time limit), chooses how to
+/// read its samples, finds its bars (on frames spread over the film), then starts FFmpeg
+/// sampling, cropping and scaling the frames of the analysis.
 #[cfg(feature = "video")]
 fn open_video(
     source: &str,
     options: &ValidFilmOptions,
     budget: &mut Budget,
 ) -> Result<VideoFrames> {
+    use super::index::FrameIndex;
+    use super::sampling::{cheapest, SampleMode};
     use super::video::{probe_within, select_every, Decode, Reader};
 
     /// Bars are found on frames at most this wide or high (a 4K film's at half size).
@@ -384,38 +442,90 @@ fn open_video(
     *budget = budget.with_limit(options.time_limit_for(info.duration_s));
     let step = options.sampling().step(info.duration_s)?;
     let threads = options.palette().options().threads;
-    let crop = if options.crop() {
-        let (dw, dh) = fit_within(info.width, info.height, BAR_SIDE);
-        let mut filter = select_every(info.duration_s / BAR_FRAMES as f64);
-        if (dw, dh) != (info.width, info.height) {
-            filter.push_str(&format!(",scale={dw}:{dh}:flags=area"));
+    let wanted = options.sample_mode();
+    let index = if wanted == SampleMode::Dense && !options.scenes() {
+        None
+    } else {
+        FrameIndex::probe(source, budget)?
+    };
+    let samples = (info.duration_s / step).ceil() as usize;
+    let mode = match (wanted, &index) {
+        (SampleMode::Auto, Some(index)) => cheapest(index.frames(), index.key_frames(), samples),
+        (SampleMode::Auto, None) => SampleMode::Dense,
+        (SampleMode::Keys | SampleMode::Seek, None) => {
+            return Err(Error::option(
+                "sampling",
+                format!(
+                    "{} needs the times of {source}'s frames, and ffprobe finds none (a raw \
+                     stream, or a film of more than {} frames): use dense",
+                    wanted.name(),
+                    super::index::MAX_INDEXED_FRAMES
+                ),
+            ))
         }
+        (mode, _) => mode,
+    };
+    let kept = match (mode, &index) {
+        (SampleMode::Keys, Some(index)) => kept_keys(index.key_times(), step),
+        _ => Vec::new(),
+    };
+    let (dw, dh) = fit_within(info.width, info.height, BAR_SIDE);
+    let full = |filter: String| Decode {
+        filter,
+        width: dw,
+        height: dh,
+        key_frames_only: false,
+        // Bars are found on colours alone.
+        channels: 3,
+        threads,
+        until_s: info.duration_s + 2.0 * info.duration_s / BAR_FRAMES as f64,
+        start_s: None,
+        frames: None,
+    };
+    let scaled = if (dw, dh) == (info.width, info.height) {
+        String::new()
+    } else {
+        format!(",scale={dw}:{dh}:flags=area")
+    };
+    let crop = if !options.crop() {
+        None
+    } else if let (SampleMode::Seek, Some(index)) = (mode, &index) {
+        // A seek to each of the bars' frames: decoding the key frames could be every frame.
+        let mut finder = BarFinder::new(dw, dh);
+        let seeks = super::sampling::BAR_SEEKS;
+        for i in 0..seeks {
+            let t = info.duration_s * i as f64 / seeks as f64;
+            let mut decode = full(format!("null{scaled}"));
+            decode.start_s = Some(index.seek_time(t));
+            decode.frames = Some(1);
+            decode.until_s = info.duration_s;
+            let mut reader = Reader::start(source, &decode, budget)?;
+            if reader.read()? {
+                finder.add(reader.frame(), 3)?;
+            }
+        }
+        finder.crop()
+    } else {
         // Key frames first: FFmpeg decodes only them, fast. A film with too few of them (a
         // short clip) is decoded whole instead.
-        let mut decode = Decode {
-            filter,
-            width: dw,
-            height: dh,
-            key_frames_only: true,
-            // Bars are found on colours alone.
-            channels: 3,
-            threads,
-            until_s: info.duration_s + 2.0 * info.duration_s / BAR_FRAMES as f64,
-        };
+        let mut decode = full(format!(
+            "{}{scaled}",
+            select_every(info.duration_s / BAR_FRAMES as f64)
+        ));
+        decode.key_frames_only = true;
         let mut finder = bars_of(source, &decode, budget)?;
         if finder.frames() < MIN_KEY_FRAMES {
             decode.key_frames_only = false;
             finder = bars_of(source, &decode, budget)?;
         }
-        finder.crop().map(|c| {
-            c.scaled(
-                f64::from(info.width) / f64::from(dw),
-                f64::from(info.height) / f64::from(dh),
-            )
-        })
-    } else {
-        None
-    };
+        finder.crop()
+    }
+    .map(|c| {
+        c.scaled(
+            f64::from(info.width) / f64::from(dw),
+            f64::from(info.height) / f64::from(dh),
+        )
+    });
     let picture = crop.unwrap_or(Crop {
         x: 0,
         y: 0,
@@ -423,63 +533,153 @@ fn open_video(
         height: info.height,
     });
     let (aw, ah) = fit_within(picture.width, picture.height, ANALYSIS_SIDE);
-    // `eof_action=pass`: the last, shorter step gets its frame too.
-    let mut filter = format!("fps=fps={:.9}:eof_action=pass", 1.0 / step);
-    if crop.is_some() {
-        filter.push_str(&format!(
-            ",crop={}:{}:{}:{}:exact=1",
-            picture.width, picture.height, picture.x, picture.y
-        ));
-    }
-    if (aw, ah) != (picture.width, picture.height) {
-        filter.push_str(&format!(",scale={aw}:{ah}:flags=area"));
-    }
+    let mut filter = match (mode, &index) {
+        // `eof_action=pass`: the last, shorter step gets its frame too.
+        (SampleMode::Dense, _) | (_, None) => format!("fps=fps={:.9}:eof_action=pass", 1.0 / step),
+        (SampleMode::Keys, Some(index)) => select_kept_keys(step, index.seek_time(0.0)),
+        _ => "null".to_string(),
+    };
+    filter.push_str(&picture_filter(crop, picture, (aw, ah)));
     let decode = Decode {
         filter,
         width: aw,
         height: ah,
-        key_frames_only: false,
+        key_frames_only: mode == SampleMode::Keys,
         // With alpha, transparent pixels take no part, as in a still.
         channels: if info.alpha { 4 } else { 3 },
         threads,
         // Two steps' grace: FFmpeg's `-t` drops a last frame that would run past it.
         until_s: info.duration_s + 2.0 * step,
+        start_s: None,
+        frames: None,
+    };
+    let sparse_keys = (mode == SampleMode::Keys && 2 * kept.len() < samples).then_some(samples);
+    let samples = match mode {
+        SampleMode::Keys => Samples::Keys(kept),
+        SampleMode::Seek => Samples::Seeks(
+            (0..samples)
+                .map(|i| i as f64 * step)
+                .filter(|&t| t < info.duration_s - 1e-9)
+                .collect(),
+        ),
+        _ => Samples::Steps,
+    };
+    let reader = match samples {
+        Samples::Seeks(_) => None,
+        _ => Some(Reader::start(source, &decode, budget)?),
     };
     Ok(VideoFrames {
         source: source.to_string(),
         duration_s: info.duration_s,
         crop,
         step,
-        channels: decode.channels,
-        width: aw,
-        height: ah,
-        reader: Reader::start(source, &decode, budget)?,
+        samples,
+        index,
+        decode,
+        budget: *budget,
+        reader,
         next: 0,
         covered_s: 0.0,
         ended: false,
         overran: false,
+        keys_mismatched: false,
+        sparse_keys,
+        reported: None,
     })
+}
+
+/// FFmpeg's filters cutting `crop` away (the picture left is `picture`) and scaling the
+/// rest to `size`, each starting with a comma; empty when there is nothing to do.
+#[cfg(feature = "video")]
+fn picture_filter(crop: Option<Crop>, picture: Crop, size: (u32, u32)) -> String {
+    let mut filter = String::new();
+    if crop.is_some() {
+        filter.push_str(&format!(
+            ",crop={}:{}:{}:{}:exact=1",
+            picture.width, picture.height, picture.x, picture.y
+        ));
+    }
+    if size != (picture.width, picture.height) {
+        filter.push_str(&format!(",scale={}:{}:flags=area", size.0, size.1));
+    }
+    filter
 }
 
 #[cfg(feature = "video")]
 impl FrameSource for VideoFrames {
     fn next_frame(&mut self) -> Result<Option<(Frame<'_>, f64, f64)>> {
-        while self.reader.read()? {
-            let t = self.next as f64 * self.step;
+        loop {
+            // A seek's own FFmpeg, for the next sample.
+            if let Samples::Seeks(times) = &self.samples {
+                if let Some(mut done) = self.reader.take() {
+                    // The last seek's FFmpeg, read to its end so that its exit is checked.
+                    while done.read()? {}
+                    self.reported = done.reported().map(str::to_string).or(self.reported.take());
+                }
+                let Some(&t) = times.get(self.next) else {
+                    self.ended = true;
+                    return Ok(None);
+                };
+                let mut decode = self.decode.clone();
+                decode.start_s = Some(self.index.as_ref().map_or(t, |i| i.seek_time(t)));
+                decode.frames = Some(1);
+                decode.until_s = 2.0 * self.step;
+                self.reader = Some(super::video::Reader::start(
+                    &self.source,
+                    &decode,
+                    &self.budget,
+                )?);
+            }
+            let Some(reader) = self.reader.as_mut() else {
+                self.ended = true;
+                return Ok(None);
+            };
+            if !reader.read()? {
+                self.reported = reader
+                    .reported()
+                    .map(str::to_string)
+                    .or(self.reported.take());
+                if let Samples::Keys(kept) = &self.samples {
+                    self.keys_mismatched |= self.next != kept.len();
+                }
+                if let Samples::Seeks(times) = &self.samples {
+                    // A seek past the last frame: no frame there, nor after.
+                    self.next = times.len();
+                }
+                self.reader = None;
+                self.ended = true;
+                return Ok(None);
+            }
+            let i = self.next;
             self.next += 1;
+            let (t, seconds) = match &self.samples {
+                Samples::Steps => (i as f64 * self.step, self.step),
+                Samples::Keys(kept) => match kept.get(i) {
+                    Some(&t) => (t, kept.get(i + 1).map_or(self.duration_s, |&n| n) - t),
+                    None => {
+                        // More key frames than the index has: their times are unknown.
+                        self.keys_mismatched = true;
+                        continue;
+                    }
+                },
+                Samples::Seeks(times) => (times[i], self.step),
+            };
             // A frame FFmpeg gives at the very end stands for no time. Such frames are
             // still read, so that FFmpeg runs to its end and its exit is checked.
             if t < self.duration_s - 1e-9 {
-                let seconds = self.step.min(self.duration_s - t);
+                let seconds = seconds.min(self.duration_s - t);
                 self.covered_s = t + seconds;
-                let frame =
-                    Frame::new(self.reader.frame(), self.channels, self.width, self.height)?;
+                let reader = self.reader.as_ref().expect("read above");
+                let frame = Frame::new(
+                    reader.frame(),
+                    self.decode.channels,
+                    self.decode.width,
+                    self.decode.height,
+                )?;
                 return Ok(Some((frame, t, seconds)));
             }
             self.overran |= t >= self.duration_s + self.step - 1e-9;
         }
-        self.ended = true;
-        Ok(None)
     }
 
     fn source(&self) -> &str {
@@ -491,6 +691,15 @@ impl FrameSource for VideoFrames {
             self.covered_s
         } else {
             self.duration_s
+        }
+    }
+
+    fn sampling(&self) -> super::sampling::SampleMode {
+        use super::sampling::SampleMode;
+        match self.samples {
+            Samples::Steps => SampleMode::Dense,
+            Samples::Keys(_) => SampleMode::Keys,
+            Samples::Seeks(_) => SampleMode::Seek,
         }
     }
 
@@ -510,7 +719,24 @@ impl FrameSource for VideoFrames {
                 self.source, self.duration_s, self.duration_s
             ));
         }
-        if let Some(reported) = self.reader.reported() {
+        if self.keys_mismatched {
+            warnings.push(format!(
+                "{}: ffmpeg gave another number of key frames than the file's index lists: \
+                 their times, and the weights of their colours, are approximate (sampling \
+                 dense reads every frame)",
+                self.source
+            ));
+        }
+        if let (Some(asked), Samples::Keys(kept)) = (self.sparse_keys, &self.samples) {
+            warnings.push(format!(
+                "{}: sampling keys read {} key frames where {asked} samples were asked for: \
+                 its key frames lie further apart than the samples (sampling dense or seek \
+                 reads them all)",
+                self.source,
+                kept.len()
+            ));
+        }
+        if let Some(reported) = &self.reported {
             warnings.push(format!(
                 "{}: ffmpeg reported damage it decoded past: {reported}",
                 self.source
@@ -521,6 +747,78 @@ impl FrameSource for VideoFrames {
 
     fn crop(&self) -> Option<Crop> {
         self.crop
+    }
+
+    fn frame_number(&self, t: f64) -> Option<usize> {
+        let index = self.index.as_ref()?;
+        Some(if t >= self.duration_s() - 1e-9 {
+            index.frames()
+        } else {
+            index.frame_at(t)
+        })
+    }
+
+    fn locate_cut(&mut self, before: f64, after: f64) -> Result<Option<(f64, usize)>> {
+        use super::scenes::Signature;
+        use super::video::{Decode, Reader};
+        /// The stretch is looked at this many pixels a side at most: enough for the
+        /// signature's blocks.
+        const CUT_SIDE: u32 = 160;
+        let Some(index) = &self.index else {
+            return Ok(None);
+        };
+        // From the frame sampled before the cut to the one just after the frame sampled
+        // after it. FFmpeg's `fps` filter gives for the step from `t` the last frame
+        // before `t` + half a step (it rounds each frame's time to the nearest step): the
+        // frame in the middle of the time it stands for.
+        let shown = |t: f64| match self.samples {
+            Samples::Steps => index.frame_at(t + 0.5 * self.step - 1e-4),
+            _ => index.frame_at(t),
+        };
+        let first = shown(before);
+        let last = (shown(after) + 1).min(index.frames() - 1);
+        if last <= first {
+            return Ok(None);
+        }
+        let picture = self.crop.unwrap_or(Crop {
+            x: 0,
+            y: 0,
+            width: self.decode.width,
+            height: self.decode.height,
+        });
+        let (w, h) = fit_within(self.decode.width, self.decode.height, CUT_SIDE);
+        // The analysed frames are already cropped and scaled: the stretch is cut from the
+        // source's frames the same way, then scaled smaller.
+        let filter = format!("null{}", picture_filter(self.crop, picture, (w, h)));
+        let start = index.time(first);
+        let decode = Decode {
+            filter,
+            width: w,
+            height: h,
+            key_frames_only: false,
+            channels: self.decode.channels,
+            threads: self.decode.threads,
+            // Half a millisecond early, so that the first frame is not lost to rounding;
+            // a frame's length past the last.
+            start_s: Some(index.seek_time(start) - 0.0005),
+            until_s: index.time(last) - start + 0.0005,
+            frames: Some(last - first + 1),
+        };
+        let mut reader = Reader::start(&self.source, &decode, &self.budget)?;
+        let (mut best, mut previous, mut n) = (None::<(f64, usize)>, None::<Signature>, 0);
+        while reader.read()? {
+            let frame = Frame::new(reader.frame(), decode.channels, w, h)?;
+            let signature = Signature::of(&frame);
+            if let Some(p) = &previous {
+                let change = p.distance(&signature);
+                if best.is_none_or(|(c, _)| change > c) {
+                    best = Some((change, first + n));
+                }
+            }
+            previous = Some(signature);
+            n += 1;
+        }
+        Ok(best.map(|(_, frame)| (index.time(frame), frame)))
     }
 }
 

@@ -41,6 +41,8 @@ pub mod barcode;
 pub mod batch;
 mod budget;
 mod frame;
+#[cfg(feature = "video")]
+mod index;
 pub mod input;
 mod options;
 mod output;
@@ -59,4 +61,4 @@ pub use input::{FilmInput, ANALYSIS_SIDE, BAR_FRAMES};
 pub use options::{scenes_default_threshold, FilmOptions, ValidFilmOptions};
 pub use output::{Film, Scene};
 pub use sample::sample_clip;
-pub use sampling::{Sampling, DEFAULT_MIN_FRAMES, MAX_FRAMES};
+pub use sampling::{cheapest, SampleMode, Sampling, DEFAULT_MIN_FRAMES, MAX_FRAMES};

@@ -8,7 +8,7 @@ use super::barcode::BarcodeStyle;
 use super::budget::{default_time_limit_s, MAX_TIME_LIMIT_S};
 use super::input::FilmInput;
 use super::output::Film;
-use super::sampling::{Sampling, MAX_FRAMES};
+use super::sampling::{SampleMode, Sampling, MAX_FRAMES};
 use super::scenes;
 
 /// The default cut threshold ([`FilmOptions::cut_threshold`]).
@@ -24,6 +24,9 @@ pub struct FilmOptions {
     pub palette: PaletteOptions,
     /// How often frames are sampled (video only: each still is one frame of one second).
     pub sampling: Sampling,
+    /// How the samples are read (video only): every frame decoded, key frames only, or a
+    /// seek to each; by default the cheapest for the film.
+    pub sample_mode: SampleMode,
     /// Find the scenes and give each its palette.
     pub scenes: bool,
     /// Cut the letterbox and pillarbox bars away (default on).
@@ -45,6 +48,7 @@ impl Default for FilmOptions {
         Self {
             palette: PaletteOptions::default(),
             sampling: Sampling::Auto,
+            sample_mode: SampleMode::Auto,
             scenes: false,
             crop: true,
             barcode: None,
@@ -80,6 +84,14 @@ impl FilmOptions {
     #[must_use]
     pub fn frames(mut self, n: usize) -> Self {
         self.sampling = Sampling::Frames(n);
+        self
+    }
+
+    /// Reads the samples as `mode` says (dense, key frames only, a seek each, or the
+    /// cheapest for the film).
+    #[must_use]
+    pub fn sample_mode(mut self, mode: SampleMode) -> Self {
+        self.sample_mode = mode;
         self
     }
 
@@ -164,6 +176,7 @@ impl FilmOptions {
         Ok(ValidFilmOptions {
             palette,
             sampling: self.sampling,
+            sample_mode: self.sample_mode,
             scenes: self.scenes,
             crop: self.crop,
             barcode: self.barcode,
@@ -186,6 +199,7 @@ impl FilmOptions {
 pub struct ValidFilmOptions {
     palette: ValidOptions,
     sampling: Sampling,
+    sample_mode: SampleMode,
     scenes: bool,
     crop: bool,
     barcode: Option<BarcodeStyle>,
@@ -206,6 +220,12 @@ impl ValidFilmOptions {
     #[must_use]
     pub fn sampling(&self) -> Sampling {
         self.sampling
+    }
+
+    /// How the samples are read, as asked for ([`SampleMode::Auto`]: chosen per film).
+    #[must_use]
+    pub fn sample_mode(&self) -> SampleMode {
+        self.sample_mode
     }
 
     /// Whether the scenes are found.

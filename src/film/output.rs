@@ -6,14 +6,21 @@ use crate::letterbox::Crop;
 use crate::palette::Palette;
 
 use super::barcode::Barcode;
+use super::sampling::SampleMode;
 
 /// One scene: where it starts and ends, in seconds, and its palette.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scene {
     /// Start, in seconds from the start of the film.
     pub start_s: f64,
-    /// End, in seconds.
+    /// End, in seconds: the next scene's start, or the film's end.
     pub end_s: f64,
+    /// The number of its first frame (0 for the film's first), where known: a video whose
+    /// frames carry times, or stills (one frame each).
+    pub start_frame: Option<usize>,
+    /// The number of the frame after its last (the next scene's first; at the end, the
+    /// film's frame count), where known.
+    pub end_frame: Option<usize>,
     /// The palette of the scene's sampled frames (no colours if the brightness filter left
     /// none of its pixels).
     pub palette: Palette,
@@ -37,6 +44,9 @@ pub struct Film {
     pub scenes: Option<Vec<Scene>>,
     /// The barcode, when asked for.
     pub barcode: Option<Barcode>,
+    /// How the frames were read: `dense` (every frame decoded; stills), `keys` (key frames
+    /// only) or `seek` (a seek to each sample).
+    pub sampling: SampleMode,
     /// What went wrong without stopping the reading, one sentence each (a truncated film:
     /// its frames end before its header says, and `duration_s` is where they end).
     pub warnings: Vec<String>,
@@ -60,15 +70,16 @@ impl Film {
     }
 
     /// The film as JSON, keys in the documented order: source, duration, frames sampled,
-    /// crop, palette (as `extract` prints it), with scenes the scenes with their palettes,
+    /// sampling, crop, palette (as `extract` prints it), with scenes the scenes with their palettes,
     /// and `warnings` when there are any.
     #[must_use]
     pub fn to_json(&self) -> String {
         let mut out = format!(
-            r#"{{"source":{},"duration_s":{},"frames_sampled":{},"crop":{},"palette":{}"#,
+            r#"{{"source":{},"duration_s":{},"frames_sampled":{},"sampling":"{}","crop":{},"palette":{}"#,
             json_text(&self.source),
             ms(self.duration_s),
             self.frames_sampled,
+            self.sampling.name(),
             json_text(&self.crop),
             self.palette.to_json()
         );
@@ -77,9 +88,11 @@ impl Film {
                 .iter()
                 .map(|s| {
                     format!(
-                        r#"{{"start_s":{},"end_s":{},"palette":{}}}"#,
+                        r#"{{"start_s":{},"end_s":{},"start_frame":{},"end_frame":{},"palette":{}}}"#,
                         ms(s.start_s),
                         ms(s.end_s),
+                        json_text(&s.start_frame),
+                        json_text(&s.end_frame),
                         s.palette.to_json()
                     )
                 })

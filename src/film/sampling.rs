@@ -2,6 +2,7 @@
 //! [`MAX_FRAMES`].
 
 use crate::error::{Error, Result};
+use crate::named::names;
 
 /// Most frames (or stills) one film may sample.
 pub const MAX_FRAMES: usize = 10_000;
@@ -51,6 +52,69 @@ impl Sampling {
     }
 }
 
+/// How a video's samples are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum SampleMode {
+    /// The cheapest of the three for this film: `keys` when the samples are no denser than
+    /// its key frames and decoding those costs less than seeking, `seek` when few samples
+    /// lie far apart (an all-intra film, or a long film sampled sparsely), else `dense`.
+    #[default]
+    Auto,
+    /// Every frame decoded, a frame kept every step (FFmpeg's `fps` filter): the time
+    /// follows the film's length.
+    Dense,
+    /// Key frames only (FFmpeg's `-skip_frame nokey`), one kept every step, each standing
+    /// for the time to the next kept: the time follows the key frames.
+    Keys,
+    /// A seek to each sample (the frames from the key frame before it decoded): the time
+    /// follows the samples.
+    Seek,
+}
+
+names! {
+    SampleMode, "sampling";
+    /// Every mode, in the order they are documented.
+    ALL;
+    /// The lower-case name used on the command line, by the Python package and in the
+    /// film's JSON (`"sampling"`).
+    name;
+    Auto => "auto",
+    Dense => "dense",
+    Keys => "keys",
+    Seek => "seek",
+}
+
+/// The cheapest way to read `samples` samples of a film of `frames` frames of which `keys`
+/// are key frames, by what each costs in frames decoded.
+///
+/// Every way but a seek also decodes the key frames once to find the bars. A key frame
+/// costs about three ordinary frames (it carries the whole picture). A seek starts FFmpeg
+/// (about 30 frames' time: it loads its libraries) and decodes from the key frame before
+/// its sample (half a group of pictures on average); the bars take [`BAR_SEEKS`] more.
+#[must_use]
+pub fn cheapest(frames: usize, keys: usize, samples: usize) -> SampleMode {
+    let (frames, keys, samples) = (frames as f64, keys.max(1) as f64, samples as f64);
+    let dense = frames + 3.0 * keys;
+    // Key frames sparser than the samples would leave steps without a frame: not a skim.
+    let by_keys = if keys >= samples {
+        6.0 * keys
+    } else {
+        f64::INFINITY
+    };
+    let by_seek = (samples + BAR_SEEKS as f64) * (30.0 + 3.0 + 0.5 * frames / keys);
+    if by_keys <= by_seek && by_keys < dense {
+        SampleMode::Keys
+    } else if by_seek < dense {
+        SampleMode::Seek
+    } else {
+        SampleMode::Dense
+    }
+}
+
+/// Seeks made to find the bars when the samples are read by seeking.
+pub const BAR_SEEKS: usize = 40;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +131,23 @@ mod tests {
                 .starts_with("invalid option: every must give at most 10000 frames"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_cheapest_mode_follows_the_key_frames_and_the_samples() {
+        // Two hours at 24 fps, a key frame every 2 s: 1000 samples skim the key frames, a
+        // sample a second (denser than the key frames) decodes everything.
+        assert_eq!(cheapest(172_800, 3_600, 1_000), SampleMode::Keys);
+        assert_eq!(cheapest(172_800, 3_600, 7_200), SampleMode::Dense);
+        // A key frame every 10 s: 100 samples still skim them (a seek would decode five
+        // seconds of frames each); a key frame every 100 s, and 50 samples seek.
+        assert_eq!(cheapest(172_800, 720, 100), SampleMode::Keys);
+        assert_eq!(cheapest(172_800, 72, 50), SampleMode::Seek);
+        assert_eq!(cheapest(172_800, 72, 1_000), SampleMode::Dense);
+        // Every frame a key frame (all-intra): a seek each, unless samples are most frames.
+        assert_eq!(cheapest(2_400, 2_400, 100), SampleMode::Seek);
+        assert_eq!(cheapest(2_400, 2_400, 2_400), SampleMode::Dense);
+        assert_eq!("Keys ".parse::<SampleMode>().unwrap(), SampleMode::Keys);
+        assert!("fast".parse::<SampleMode>().is_err());
     }
 }

@@ -34,7 +34,7 @@ pub struct VideoInfo {
 /// How to install FFmpeg, for the error when it is missing.
 const INSTALL: &str = "install FFmpeg: `apt-get install ffmpeg` (Debian, Ubuntu), `brew install ffmpeg` (macOS), or see https://ffmpeg.org/download.html";
 
-fn spawn(program: &str, args: &[String]) -> Result<Child> {
+pub(super) fn spawn(program: &str, args: &[String]) -> Result<Child> {
     Command::new(program)
         .args(args)
         .stdin(Stdio::null())
@@ -55,7 +55,7 @@ fn spawn(program: &str, args: &[String]) -> Result<Child> {
 /// Kills a child process once a [`Budget`] is spent, unless disarmed first. The child is
 /// shared behind a lock, so it is never killed once waited for (its process id may then
 /// be another's).
-struct Watchdog {
+pub(super) struct Watchdog {
     /// Dropped to disarm.
     disarm: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -63,7 +63,7 @@ struct Watchdog {
 }
 
 impl Watchdog {
-    fn arm(child: &Arc<Mutex<Child>>, budget: &Budget) -> Self {
+    pub(super) fn arm(child: &Arc<Mutex<Child>>, budget: &Budget) -> Self {
         let (disarm, armed) = mpsc::channel::<()>();
         let fired = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -85,7 +85,7 @@ impl Watchdog {
     }
 
     /// Stops watching: whether the child was killed for running out of time.
-    fn disarm(&mut self) -> bool {
+    pub(super) fn disarm(&mut self) -> bool {
         self.disarm = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -94,7 +94,7 @@ impl Watchdog {
     }
 }
 
-fn lock(child: &Mutex<Child>) -> std::sync::MutexGuard<'_, Child> {
+pub(super) fn lock(child: &Mutex<Child>) -> std::sync::MutexGuard<'_, Child> {
     child.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -128,7 +128,7 @@ fn output_within(mut child: Child, source: &str, budget: &Budget) -> Result<Outp
 
 /// The last non-empty line a program wrote on stderr, for an error message, without the
 /// `[decoder @ 0x55bf...] ` context FFmpeg starts it with (an address is no help to anyone).
-fn last_line(stderr: &str) -> String {
+pub(super) fn last_line(stderr: &str) -> String {
     let line = stderr
         .lines()
         .rev()
@@ -161,7 +161,7 @@ fn refused_container(stderr: &str) -> Option<String> {
 }
 
 /// FFmpeg's message without the `SOURCE: ` it starts with.
-fn without_prefix(line: &str, source: &str) -> String {
+pub(super) fn without_prefix(line: &str, source: &str) -> String {
     line.strip_prefix("file:")
         .unwrap_or(line)
         .strip_prefix(source)
@@ -214,7 +214,7 @@ const CONTAINERS: &str = "mov,matroska,avi,mpegts,mpeg,mpegvideo,flv,ogg,asf,mxf
 /// How `source` is named to FFmpeg, after the options that confine it: only the
 /// [`CONTAINERS`]; a local file through the `file:` protocol alone, so that a name such as
 /// `-report` is not taken for an option; a URL as it is.
-fn input_args(source: &str) -> Result<Vec<String>> {
+pub(super) fn input_args(source: &str) -> Result<Vec<String>> {
     let mut args = vec!["-format_whitelist".to_string(), CONTAINERS.into()];
     if fetched_by_ffmpeg(source)? {
         args.extend(["-i".into(), source.into()]);
@@ -386,6 +386,12 @@ pub(crate) struct Decode {
     /// stop there: `-t` alone lets the `fps` filter make, and FFmpeg convert and drop, a
     /// duplicate for every step up to a frame hours later.
     pub until_s: f64,
+    /// Where FFmpeg starts, in seconds on the file's clock: it seeks to the key frame
+    /// before and decodes from there, giving the first frame shown from then on. `until_s`
+    /// then counts from here.
+    pub start_s: Option<f64>,
+    /// At most this many frames are given.
+    pub frames: Option<usize>,
 }
 
 /// `ffmpeg` running on a source with a [`Decode`], its frames (raw RGB, row by row) read
@@ -419,6 +425,9 @@ impl Reader {
         if decode.key_frames_only {
             args.extend(["-skip_frame".into(), "nokey".into()]);
         }
+        if let Some(start) = decode.start_s {
+            args.extend(["-ss".into(), format!("{:.6}", start.max(0.0))]);
+        }
         args.extend(input_args(source)?);
         args.extend(
             [
@@ -435,6 +444,9 @@ impl Reader {
         );
         args.push(format!("{},trim=end={:.6}", decode.filter, decode.until_s));
         args.extend(["-t".into(), format!("{:.6}", decode.until_s)]);
+        if let Some(n) = decode.frames {
+            args.extend(["-frames:v".into(), n.to_string()]);
+        }
         let pix_fmt = if decode.channels == 4 {
             "rgba"
         } else {
@@ -634,6 +646,8 @@ mod tests {
             channels: 3,
             threads: 1,
             until_s: 1.0,
+            start_s: None,
+            frames: None,
         };
         let start = std::time::Instant::now();
         let mut reader =
