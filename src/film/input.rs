@@ -443,11 +443,8 @@ fn open_video(
     let step = options.sampling().step(info.duration_s)?;
     let threads = options.palette().options().threads;
     let wanted = options.sample_mode();
-    let index = if wanted == SampleMode::Dense && !options.scenes() {
-        None
-    } else {
-        FrameIndex::probe(source, budget)?
-    };
+    // Read, not decoded: a second or two for a two-hour film.
+    let index = FrameIndex::probe(source, budget)?;
     let samples = (info.duration_s / step).ceil() as usize;
     let mode = match (wanted, &index) {
         (SampleMode::Auto, Some(index)) => cheapest(index.frames(), index.key_frames(), samples),
@@ -489,8 +486,12 @@ fn open_video(
     };
     let crop = if !options.crop() {
         None
-    } else if let (SampleMode::Seek, Some(index)) = (mode, &index) {
-        // A seek to each of the bars' frames: decoding the key frames could be every frame.
+    } else if let Some(index) = index
+        .as_ref()
+        .filter(|i| mode == SampleMode::Seek || bars_cheaper_by_seeking(i.frames(), i.key_frames()))
+    {
+        // A seek to each of the bars' frames, when decoding every key frame costs more (a
+        // long film, or one where every frame is a key frame).
         let mut finder = BarFinder::new(dw, dh);
         let seeks = super::sampling::BAR_SEEKS;
         for i in 0..seeks {
@@ -586,6 +587,16 @@ fn open_video(
         sparse_keys,
         reported: None,
     })
+}
+
+/// Whether seeking to [`super::sampling::BAR_SEEKS`] frames costs less than decoding every
+/// key frame, to find the bars of a film of `frames` frames, `keys` of them key frames (the
+/// costs of [`super::sampling::cheapest`]).
+#[cfg(feature = "video")]
+fn bars_cheaper_by_seeking(frames: usize, keys: usize) -> bool {
+    let keys = keys.max(1) as f64;
+    let seeks = super::sampling::BAR_SEEKS as f64 * (30.0 + 3.0 + 0.5 * frames as f64 / keys);
+    seeks < 3.0 * keys
 }
 
 /// FFmpeg's filters cutting `crop` away (the picture left is `picture`) and scaling the
