@@ -443,7 +443,8 @@ def main() -> int:
     # The other benchmarks keep their own commands and results; BENCHMARKS.md carries them too,
     # so one file has every figure: the notebook timings and the server's load test.
     for extra in (common.REPO / "notebooks" / "TIMINGS.md", common.BENCH / "load" / "RESULTS.md",
-                  common.BENCH / "FILM_RESULTS.md", common.BENCH / "PYTHON_RESULTS.md"):
+                  common.BENCH / "FILM_RESULTS.md", common.BENCH / "SKIM_RESULTS.md",
+                  common.BENCH / "PYTHON_RESULTS.md"):
         if extra.exists() and not args.quick:
             body = extra.read_text().split("\n", 1)[1]  # without its own title
             lines += [f"## From `{extra.relative_to(common.REPO)}`", "", body.strip(), ""]
