@@ -140,9 +140,11 @@ mod tests {
         assert_eq!(cheapest(172_800, 3_600, 1_000), SampleMode::Keys);
         assert_eq!(cheapest(172_800, 3_600, 7_200), SampleMode::Dense);
         // A key frame every 10 s: 100 samples still skim them (a seek would decode five
-        // seconds of frames each); a key frame every 100 s, and 50 samples seek.
+        // seconds of frames each); a key frame every 100 s: 50 samples skim its 72 key
+        // frames, 90 (more than the key frames) seek, 1000 decode everything.
         assert_eq!(cheapest(172_800, 720, 100), SampleMode::Keys);
-        assert_eq!(cheapest(172_800, 72, 50), SampleMode::Seek);
+        assert_eq!(cheapest(172_800, 72, 50), SampleMode::Keys);
+        assert_eq!(cheapest(172_800, 72, 90), SampleMode::Seek);
         assert_eq!(cheapest(172_800, 72, 1_000), SampleMode::Dense);
         // Every frame a key frame (all-intra): a seek each, unless samples are most frames.
         assert_eq!(cheapest(2_400, 2_400, 100), SampleMode::Seek);
