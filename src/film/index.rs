@@ -2,11 +2,10 @@
 //! packets by `ffprobe` (the container's index: nothing is decoded). It lets a skim pick
 //! the key frames and seek to samples, and gives cuts as frame numbers.
 
-use std::io::{BufRead, BufReader, Read};
-use std::sync::{Arc, Mutex};
+use std::io::{BufRead, BufReader};
 
 use super::budget::Budget;
-use super::video::{input_args, last_line, lock, spawn, without_prefix, Watchdog};
+use super::video::{input_args, last_line, read_within, spawn, without_prefix};
 use crate::error::{Error, Result};
 
 /// The most frames an index holds (about 18 hours at 60 frames a second): 8 bytes each.
@@ -44,38 +43,16 @@ impl FrameIndex {
         .map(String::from)
         .to_vec();
         args.extend(input_args(source)?);
-        let mut child = spawn("ffprobe", &args)?;
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
-        let child = Arc::new(Mutex::new(child));
-        let mut watchdog = Watchdog::arm(&child, budget);
-        let errors = std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut s) = stderr {
-                let _ = s.read_to_string(&mut text);
-            }
-            text
-        });
-        let parsed = stdout.map(|out| parse(BufReader::new(out)));
-        // Stop reading a film too long to index: ffprobe is not wanted any more.
-        if matches!(parsed, Some(Parsed::TooLong)) {
-            let _ = lock(&child).kill();
-        }
-        let stderr = errors.join().unwrap_or_default();
-        let fired = watchdog.disarm();
-        let status = lock(&child).wait();
-        if fired {
-            return Err(budget.exceeded(source));
-        }
-        match status {
-            Ok(s) if s.success() => {}
-            _ if matches!(parsed, Some(Parsed::TooLong)) => {}
-            _ => {
-                return Err(Error::Video(format!(
-                    "not a readable video: {source}: {}",
-                    without_prefix(&last_line(&stderr), source)
-                )))
-            }
+        let (parsed, status, stderr) =
+            read_within(spawn("ffprobe", &args)?, source, budget, |out| {
+                Some(parse(BufReader::new(out)))
+            })?;
+        // A film too long to index stops the reading: ffprobe then fails on its next write.
+        if !status.success() && !matches!(parsed, Some(Parsed::TooLong)) {
+            return Err(Error::Video(format!(
+                "not a readable video: {source}: {}",
+                without_prefix(&last_line(&String::from_utf8_lossy(&stderr)), source)
+            )));
         }
         Ok(match parsed {
             Some(Parsed::Index(index)) => Some(index),

@@ -486,10 +486,10 @@ fn open_video(
     };
     let crop = if !options.crop() {
         None
-    } else if let Some(index) = index
-        .as_ref()
-        .filter(|i| mode == SampleMode::Seek || bars_cheaper_by_seeking(i.frames(), i.key_frames()))
-    {
+    } else if let Some(index) = index.as_ref().filter(|i| {
+        mode == SampleMode::Seek
+            || super::sampling::bars_cheaper_by_seeking(i.frames(), i.key_frames())
+    }) {
         // A seek to each of the bars' frames, when decoding every key frame costs more (a
         // long film, or one where every frame is a key frame).
         let mut finder = BarFinder::new(dw, dh);
@@ -587,16 +587,6 @@ fn open_video(
         sparse_keys,
         reported: None,
     })
-}
-
-/// Whether seeking to [`super::sampling::BAR_SEEKS`] frames costs less than decoding every
-/// key frame, to find the bars of a film of `frames` frames, `keys` of them key frames (the
-/// costs of [`super::sampling::cheapest`]).
-#[cfg(feature = "video")]
-fn bars_cheaper_by_seeking(frames: usize, keys: usize) -> bool {
-    let keys = keys.max(1) as f64;
-    let seeks = super::sampling::BAR_SEEKS as f64 * (30.0 + 3.0 + 0.5 * frames as f64 / keys);
-    seeks < 3.0 * keys
 }
 
 /// FFmpeg's filters cutting `crop` away (the picture left is `picture`) and scaling the

@@ -94,15 +94,15 @@ names! {
 /// its sample (half a group of pictures on average); the bars take [`BAR_SEEKS`] more.
 #[must_use]
 pub fn cheapest(frames: usize, keys: usize, samples: usize) -> SampleMode {
-    let (frames, keys, samples) = (frames as f64, keys.max(1) as f64, samples as f64);
-    let dense = frames + 3.0 * keys;
+    let all_keys = KEY_FRAME_COST * keys.max(1) as f64;
+    let dense = frames as f64 + all_keys;
     // Key frames sparser than the samples would leave steps without a frame: not a skim.
     let by_keys = if keys >= samples {
-        6.0 * keys
+        2.0 * all_keys
     } else {
         f64::INFINITY
     };
-    let by_seek = (samples + BAR_SEEKS as f64) * (30.0 + 3.0 + 0.5 * frames / keys);
+    let by_seek = (samples + BAR_SEEKS) as f64 * seek_cost(frames, keys);
     if by_keys <= by_seek && by_keys < dense {
         SampleMode::Keys
     } else if by_seek < dense {
@@ -110,6 +110,22 @@ pub fn cheapest(frames: usize, keys: usize, samples: usize) -> SampleMode {
     } else {
         SampleMode::Dense
     }
+}
+
+/// Whether [`BAR_SEEKS`] seeks cost less than decoding every key frame, to find the bars of
+/// a film of `frames` frames, `keys` of them key frames (the costs of [`cheapest`]).
+#[cfg(feature = "video")]
+pub(crate) fn bars_cheaper_by_seeking(frames: usize, keys: usize) -> bool {
+    BAR_SEEKS as f64 * seek_cost(frames, keys) < KEY_FRAME_COST * keys.max(1) as f64
+}
+
+/// What a key frame costs to decode, in ordinary frames.
+const KEY_FRAME_COST: f64 = 3.0;
+
+/// What one seek costs, in frames decoded: FFmpeg's start, its key frame, and half a group
+/// of pictures.
+fn seek_cost(frames: usize, keys: usize) -> f64 {
+    30.0 + KEY_FRAME_COST + 0.5 * frames as f64 / keys.max(1) as f64
 }
 
 /// Seeks made to find the bars when the samples are read by seeking.
@@ -149,6 +165,12 @@ mod tests {
         // Every frame a key frame (all-intra): a seek each, unless samples are most frames.
         assert_eq!(cheapest(2_400, 2_400, 100), SampleMode::Seek);
         assert_eq!(cheapest(2_400, 2_400, 2_400), SampleMode::Dense);
+        // The bars: 40 seeks beat 3 600 key frames, not 16.
+        #[cfg(feature = "video")]
+        {
+            assert!(bars_cheaper_by_seeking(172_800, 3_600));
+            assert!(!bars_cheaper_by_seeking(384, 16));
+        }
         assert_eq!("Keys ".parse::<SampleMode>().unwrap(), SampleMode::Keys);
         assert!("fast".parse::<SampleMode>().is_err());
     }

@@ -5,7 +5,7 @@
 //! is not used is ever copied, and only one frame is in memory at a time.
 
 use std::io::{ErrorKind, Read};
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -55,7 +55,7 @@ pub(super) fn spawn(program: &str, args: &[String]) -> Result<Child> {
 /// Kills a child process once a [`Budget`] is spent, unless disarmed first. The child is
 /// shared behind a lock, so it is never killed once waited for (its process id may then
 /// be another's).
-pub(super) struct Watchdog {
+struct Watchdog {
     /// Dropped to disarm.
     disarm: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -63,7 +63,7 @@ pub(super) struct Watchdog {
 }
 
 impl Watchdog {
-    pub(super) fn arm(child: &Arc<Mutex<Child>>, budget: &Budget) -> Self {
+    fn arm(child: &Arc<Mutex<Child>>, budget: &Budget) -> Self {
         let (disarm, armed) = mpsc::channel::<()>();
         let fired = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -85,7 +85,7 @@ impl Watchdog {
     }
 
     /// Stops watching: whether the child was killed for running out of time.
-    pub(super) fn disarm(&mut self) -> bool {
+    fn disarm(&mut self) -> bool {
         self.disarm = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -94,24 +94,46 @@ impl Watchdog {
     }
 }
 
-pub(super) fn lock(child: &Mutex<Child>) -> std::sync::MutexGuard<'_, Child> {
+fn lock(child: &Mutex<Child>) -> std::sync::MutexGuard<'_, Child> {
     child.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Everything `child` writes, and how it ended; killed (an error) once `budget` is spent.
-fn output_within(mut child: Child, source: &str, budget: &Budget) -> Result<Output> {
-    fn all(mut from: impl Read) -> Vec<u8> {
+fn output_within(child: Child, source: &str, budget: &Budget) -> Result<Output> {
+    let (stdout, status, stderr) = read_within(child, source, budget, |mut from| {
         let mut bytes = Vec::new();
         let _ = from.read_to_end(&mut bytes);
         bytes
-    }
+    })?;
+    Ok(Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// What `read` makes of `child`'s standard output, how it ended and what it wrote on
+/// stderr; killed (an error) once `budget` is spent. A `read` that stops early closes the
+/// pipe, and the program ends on its next write.
+pub(super) fn read_within<T: Default>(
+    mut child: Child,
+    source: &str,
+    budget: &Budget,
+    read: impl FnOnce(ChildStdout) -> T,
+) -> Result<(T, ExitStatus, Vec<u8>)> {
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let child = Arc::new(Mutex::new(child));
     let mut watchdog = Watchdog::arm(&child, budget);
-    let errors = std::thread::spawn(move || stderr.map(all).unwrap_or_default());
+    let errors = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut from) = stderr {
+            let _ = from.read_to_end(&mut bytes);
+        }
+        bytes
+    });
     // Both pipes close when the program ends, or is killed.
-    let stdout = stdout.map(all).unwrap_or_default();
+    let stdout = stdout.map(read).unwrap_or_default();
     let stderr = errors.join().unwrap_or_default();
     let fired = watchdog.disarm();
     let status = lock(&child).wait();
@@ -119,11 +141,7 @@ fn output_within(mut child: Child, source: &str, budget: &Budget) -> Result<Outp
         return Err(budget.exceeded(source));
     }
     let status = status.map_err(|e| Error::MissingTool(format!("cannot run `ffprobe`: {e}")))?;
-    Ok(Output {
-        status,
-        stdout,
-        stderr,
-    })
+    Ok((stdout, status, stderr))
 }
 
 /// The last non-empty line a program wrote on stderr, for an error message, without the
