@@ -25,7 +25,7 @@ BENCH = REPO / "bench"
 BENCH_CRATE = BENCH / "okolors-palette"
 DEFAULT_DATA = "../shared/data/stills"  # relative to the repository, as CI lays it out
 
-METHODS = ("kmeans", "agglomerative", "accent")
+METHODS = ("kmeans", "agglomerative", "accent", "kmedians")
 SPACES = ("rgb", "hsv", "lab")
 
 

@@ -241,19 +241,23 @@ pub fn describe_nearest(palette: &Palette, rgb: [u8; 3]) -> String {
     )
 }
 
-/// The accent problem and its fix in the original's spaces: k-means and the accent method,
-/// each in RGB and HSV, with each palette's scores against the sample's labelled accents
-/// printed ([`print_scores`]); the figure has equal swatches, so small colours show.
+/// The accent problem and its fix: the original's k-means in RGB and in HSV, then the accent
+/// method in HSV and in CIELAB (the default), with each palette's scores against the
+/// sample's labelled accents printed ([`print_scores`]); the figure has equal swatches, so
+/// small colours show.
 pub fn problem_and_fix(name: &str, width: u32) -> Result<Figure> {
     let found = data::still(name)?;
     let mut palettes = Vec::new();
     let mut still = None;
-    for method in [Method::Kmeans, Method::Accent] {
-        for space in [ColorSpace::Rgb, ColorSpace::Hsv] {
-            let answer = answer(&found, Request::palette().method(method).space(space))?;
-            palettes.push(answer.palette().clone());
-            still.get_or_insert_with(|| answer.still().clone());
-        }
+    for (method, space) in [
+        (Method::Kmeans, ColorSpace::Rgb),
+        (Method::Kmeans, ColorSpace::Hsv),
+        (Method::Accent, ColorSpace::Hsv),
+        (Method::Accent, ColorSpace::Lab),
+    ] {
+        let answer = answer(&found, Request::palette().method(method).space(space))?;
+        palettes.push(answer.palette().clone());
+        still.get_or_insert_with(|| answer.still().clone());
     }
     let still = still.unwrap_or(found);
     println!("{}\n", data::sample(name)?.credit());

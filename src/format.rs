@@ -13,7 +13,7 @@ pub const FIGURE_WIDTH: u32 = 900;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
-    /// `{"k":8,"method":"kmedians","space":"lab","colors":[{"hex":..,"rgb":..,"proportion":..}]}`
+    /// `{"k":8,"method":"accent","space":"lab","colors":[{"hex":..,"rgb":..,"proportion":..}]}`
     #[default]
     Json,
     /// One `#rrggbb` per line.

@@ -1,7 +1,7 @@
 //! # color-palettes
 //!
-//! Colour palettes from film stills: load a still, cluster its pixels (k-medians in CIELAB
-//! by default; k-means, agglomerative or accent-aware, in RGB, HSV or CIELAB), and get the
+//! Colour palettes from film stills: load a still, cluster its pixels (accent-aware
+//! k-medians in CIELAB by default; k-means, agglomerative or plain k-medians, in RGB, HSV or CIELAB), and get the
 //! palette with the share of the still each colour stands for, as hex, JSON, a coolors.co
 //! link, a GIMP `.gpl` file or a `plotters` figure.
 //!

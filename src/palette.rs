@@ -122,7 +122,7 @@ impl Palette {
         format!("{source} ({}, k={})", self.title(), self.k)
     }
 
-    /// The palette as JSON: `{"k":8,"method":"kmedians","space":"lab","colors":[{"hex":..}]}`.
+    /// The palette as JSON: `{"k":8,"method":"accent","space":"lab","colors":[{"hex":..}]}`.
     #[must_use]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a palette always serialises")

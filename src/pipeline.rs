@@ -7,7 +7,8 @@
 //!    ([`Points`], [`crate::space`]);
 //! 4. **cluster**: the method finds at most k centres ([`crate::cluster`]);
 //! 5. **swatches**: a swatch is the mean of a centre's pixels (every pixel assigned to its
-//!    nearest centre, [`crate::assign`]), or, for k-medians, the centre itself, as 8-bit sRGB;
+//!    nearest centre, [`crate::assign`]), or, for k-medians and the accent method, the
+//!    centre itself, as 8-bit sRGB;
 //! 6. **shares**: every pixel assigned once more, to its nearest swatch: a swatch's
 //!    proportion is exactly the share of pixels nearest to it ([`Palette`]).
 //!
@@ -48,13 +49,14 @@ pub const MAX_K: usize = 32;
 pub struct PaletteOptions {
     /// Number of colours, 1 to [`MAX_K`]. Default 8, as the original.
     pub k: usize,
-    /// Clustering method. Default k-medians ([`Method::Kmedians`]).
+    /// Clustering method. Default accent-aware k-medians ([`Method::Accent`]).
     pub method: Method,
     /// Colour space. Default CIELAB ([`ColorSpace::Lab`]).
     pub space: ColorSpace,
     /// Which pixels take part. Default: all.
     pub brightness: Brightness,
-    /// Random seed: the same still, options and seed give the same palette.
+    /// Random seed for k-means and k-medians: the same still, options and seed give the same
+    /// palette. The default (accent) and agglomerative draw nothing at random.
     pub seed: u64,
     /// Threads one palette may use on a large still; 0 (the default) means every core. A
     /// server that runs one palette per core sets 1. The palette does not depend on it.
@@ -68,19 +70,20 @@ impl Default for PaletteOptions {
 }
 
 impl PaletteOptions {
-    /// The defaults, declared once: 8 colours (as the original), k-medians in CIELAB, every
+    /// The defaults, declared once: 8 colours (as the original), accent-aware k-medians in
+    /// CIELAB, every
     /// pixel, seed 0, every core. The CLI's flags, the server's query and its API
     /// description take theirs from here.
     pub const DEFAULT: PaletteOptions = PaletteOptions {
         k: 8,
-        method: Method::Kmedians,
+        method: Method::Accent,
         space: ColorSpace::Lab,
         brightness: Brightness::EVERYTHING,
         seed: 0,
         threads: 0,
     };
 
-    /// The defaults: 8 colours, k-medians in CIELAB, every pixel, seed 0. (The original's
+    /// The defaults: 8 colours, accent-aware k-medians in CIELAB, every pixel, seed 0. (The original's
     /// k-means in RGB is `.method(Method::Kmeans).space(ColorSpace::Rgb)`.)
     #[must_use]
     pub fn new() -> Self {
@@ -491,13 +494,13 @@ mod tests {
                     options.extract(&still).unwrap(),
                     "{method} {space}"
                 );
-                if method == Method::Agglomerative {
-                    // Ward over every pooled colour: no sample, no seed.
+                if matches!(method, Method::Agglomerative | Method::Accent) {
+                    // Ward over every pooled colour, and splits: no sample, no seed.
                     for seed in 0..8 {
                         assert_eq!(
                             options.seed(seed).extract(&still).unwrap(),
                             palette,
-                            "{space}: agglomerative depends on the seed"
+                            "{method} {space}: depends on the seed"
                         );
                     }
                     continue;

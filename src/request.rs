@@ -408,7 +408,7 @@ pub const K: Param = Param {
 /// Clustering method.
 pub const METHOD: Param = Param {
     name: "method",
-    help: "Clustering method (default: k-medians, the palette closest to the still; kmeans is the original's).",
+    help: "Clustering method (default: accent, k-medians that keeps the small striking colours; kmeans is the original's).",
 };
 /// Colour space.
 pub const SPACE: Param = Param {
@@ -428,7 +428,7 @@ pub const MAX_BRIGHTNESS: Param = Param {
 /// Random seed.
 pub const SEED: Param = Param {
     name: "seed",
-    help: "Random seed: the same still, options and seed give the same palette.",
+    help: "Random seed for kmeans and kmedians: the same still, options and seed give the same palette (the default, accent, and agglomerative draw nothing at random).",
 };
 /// Whether bars are cut.
 pub const CROP: Param = Param {

@@ -85,13 +85,13 @@ fn the_filter_selects_before_clustering() {
     }
 }
 
-/// The default palette (nothing named) is k-medians in CIELAB, and says so in its JSON.
+/// The default palette (nothing named) is the accent method in CIELAB, and says so in its JSON.
 #[test]
-fn the_default_is_kmedians_in_lab() {
+fn the_default_is_accent_in_lab() {
     let options = PaletteOptions::new();
-    assert_eq!(options.method, Method::Kmedians);
+    assert_eq!(options.method, Method::Accent);
     assert_eq!(options.space, ColorSpace::Lab);
-    assert_eq!(Method::default(), Method::Kmedians);
+    assert_eq!(Method::default(), Method::Accent);
     assert_eq!(ColorSpace::default(), ColorSpace::Lab);
     let blobs = common::six_blobs();
     let palette = options
@@ -100,10 +100,10 @@ fn the_default_is_kmedians_in_lab() {
         .expect("a palette");
     assert_eq!(
         (palette.method, palette.space),
-        (Method::Kmedians, ColorSpace::Lab)
+        (Method::Accent, ColorSpace::Lab)
     );
     let json: serde_json::Value = serde_json::from_str(&palette.to_json()).expect("json");
-    assert_eq!(json["method"], "kmedians");
+    assert_eq!(json["method"], "accent");
     assert_eq!(json["space"], "lab");
     assert_recovers(&blobs, ColorSpace::Lab, &swatches(&palette), 2.0, "default");
 }

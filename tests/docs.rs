@@ -65,11 +65,12 @@ fn figures() -> Vec<(&'static str, Make)> {
             }),
         ),
         (
-            // `extract Sintel_0016 --space lab --equal-swatches --width 640`
+            // `extract Sintel_0016 --method kmeans --space lab --equal-swatches --width 640`
             "docs/figures/kmeans-sintel.png",
             Box::new(move || {
                 let still = still("Sintel_0016");
                 let palette = PaletteOptions::new()
+                    .method(Method::Kmeans)
                     .space(ColorSpace::Lab)
                     .extract(&still)
                     .expect("palette");
@@ -77,7 +78,7 @@ fn figures() -> Vec<(&'static str, Make)> {
             }),
         ),
         (
-            // `extract Sintel_0016 --method accent --space lab --equal-swatches --width 640`
+            // `extract Sintel_0016 --equal-swatches --width 640` (the default: accent, CIELAB)
             "docs/figures/accent-sintel.png",
             Box::new(move || {
                 let still = still("Sintel_0016");

@@ -52,7 +52,7 @@ fn palettes(name: &str, still: &Still) -> BTreeMap<String, String> {
         }
     }
     // The original's brightness filter and another seed, on the original's method and space
-    // (named: the library's default is k-medians in CIELAB since issue 12).
+    // (named: the library's default is the accent method in CIELAB since issue 20).
     let filtered = PaletteOptions::new()
         .method(Method::Kmeans)
         .space(ColorSpace::Rgb)

@@ -514,9 +514,9 @@ fn root_with_url_answers_eight_clusters() {
         .expect("palette");
     let clusters: Vec<[u8; 3]> = serde_json::from_value(body["clusters"].clone()).expect("rgb");
     assert_eq!(clusters, expected.rgb());
-    // The new routes give the library's default, k-medians in CIELAB, when none is named.
+    // The new routes give the library's default, the accent method in CIELAB, when none is named.
     let default = palette_of(open(), "/gradient.png", "").ok();
-    assert_eq!(default["method"], "kmedians");
+    assert_eq!(default["method"], "accent");
     assert_eq!(default["space"], "lab");
     let expected = color_palettes::PaletteOptions::new()
         .extract(&still)
@@ -526,7 +526,7 @@ fn root_with_url_answers_eight_clusters() {
         serde_json::from_str::<Value>(&expected.to_json()).expect("json")
     );
     // `GET /?url=` still honours a method and space when they are named.
-    let named = get_url(&format!("{}/?url={url}&method=kmedians&space=lab", open())).ok();
+    let named = get_url(&format!("{}/?url={url}&method=accent&space=lab", open())).ok();
     let clusters: Vec<[u8; 3]> = serde_json::from_value(named["clusters"].clone()).expect("rgb");
     assert_eq!(clusters, expected.rgb());
 }
@@ -762,7 +762,7 @@ fn brightness_bounds_select_pixels() {
 
 /// The same seed gives the same palette, and the seed is used: on the gradient (no clusters
 /// to find, so where k-means++ starts matters) some other seed gives another palette, for
-/// every method that draws at random.
+/// every method that draws at random (k-means and k-medians).
 #[test]
 fn the_seed_makes_palettes_repeatable() {
     for method in Method::ALL {
@@ -770,8 +770,8 @@ fn the_seed_makes_palettes_repeatable() {
         let a = palette_of(open(), "/gradient.png", &query(42)).ok();
         let b = palette_of(open(), "/gradient.png", &query(42)).ok();
         assert_eq!(a, b, "{method}: the same seed twice");
-        if method == Method::Agglomerative {
-            // Ward over every pooled colour: the seed is not used at all.
+        if matches!(method, Method::Agglomerative | Method::Accent) {
+            // Ward over every pooled colour, and splits: the seed is not used at all.
             for seed in 0..6 {
                 assert_eq!(palette_of(open(), "/gradient.png", &query(seed)).ok(), a);
             }
@@ -870,7 +870,7 @@ fn uploads_as_body_and_as_multipart() {
     assert_eq!(post(&url, &ct, &body).ok(), expected);
     // Options as form fields, as an HTML form would send them.
     let (ct, body) = multipart(
-        &[("k", "4"), ("method", "kmedians"), ("format", "json")],
+        &[("k", "4"), ("method", "accent"), ("format", "json")],
         &[("image", "b.png", &blobs())],
     );
     assert_eq!(

@@ -169,11 +169,12 @@ fn every_mode_finds_each_cut_to_its_frame_between_samples() {
         }
         palettes.push(swatches(&json));
     }
-    // At a sample a second on a key frame a second, the three read the same frames.
-    for (mode, palette) in ["keys", "seek"].iter().zip(&palettes[1..]) {
-        let d = palette_distance(&palettes[0], palette);
-        assert!(d < 1.0, "{mode}'s palette is {d:.2} from dense's");
-    }
+    // At a sample a second on a key frame a second, keys and seek read the same frames, so
+    // the same palette (the default draws nothing at random); dense's `fps` filter takes the
+    // frame about half a step later, so its palette is near, not equal (measured: 1.1).
+    assert_eq!(palettes[1], palettes[2], "keys and seek");
+    let d = palette_distance(&palettes[0], &palettes[1]);
+    assert!(d < 1.5, "keys's palette is {d:.2} from dense's");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

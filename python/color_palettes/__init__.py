@@ -126,7 +126,7 @@ class Palette(Sequence):
     @property
     def name(self) -> str:
         """The name a saved file gives the palette, as the CLI does:
-        ``El_Fuente (k-medians, LAB, k=8)``."""
+        ``El_Fuente (accent-aware, LAB, k=8)``."""
         return self._native.name
 
     @property
@@ -139,7 +139,7 @@ class Palette(Sequence):
 
     def to_json(self) -> str:
         """The palette as ``color-palettes extract --format json`` prints it (ending in a
-        newline): ``{"k":8,"method":"kmedians","space":"lab","colors":[...]}``."""
+        newline): ``{"k":8,"method":"accent","space":"lab","colors":[...]}``."""
         return self._write("json").decode()
 
     def to_hex(self) -> str:

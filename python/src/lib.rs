@@ -144,7 +144,7 @@ enum Picture {
 #[pyclass(frozen, module = "color_palettes._native")]
 struct NativePalette {
     palette: Palette,
-    /// The name in a saved file, as the CLI gives it: `El_Fuente (k-medians, LAB, k=8)`.
+    /// The name in a saved file, as the CLI gives it: `El_Fuente (accent-aware, LAB, k=8)`.
     name: String,
     picture: Picture,
 }

@@ -36,7 +36,7 @@ def test_a_url_from_a_loopback_server(cli, http_root):
     url = f"{http_root}/letterboxed.png"
     palette = cp.extract(url, k=5)
     assert palette.to_json() == cli_json(cli, url, "-k", "5")
-    assert palette.name == "letterboxed (k-medians, LAB, k=5)"
+    assert palette.name == "letterboxed (accent-aware, LAB, k=5)"
 
 
 def test_a_sample_name(cli, stills_dir):
@@ -159,7 +159,7 @@ def test_a_palette_is_a_sequence_of_swatches(still_png):
     palette = cp.extract(still_png, k=5)
     data = json.loads(palette.to_json())
     assert isinstance(palette, Sequence)
-    assert (palette.k, palette.method, palette.space) == (5, "kmedians", "lab")
+    assert (palette.k, palette.method, palette.space) == (5, "accent", "lab")
     assert len(palette) == len(data["colors"]) == 5
     for swatch, expected in zip(palette, data["colors"]):
         assert swatch.hex == expected["hex"]
@@ -195,7 +195,7 @@ def test_defaults_are_the_librarys():
     for name, (_help, default) in cp.PARAMS.items():
         if name in params:
             assert params[name].default == default, name
-    assert params["k"].default == 8 and params["method"].default == "kmedians"
+    assert params["k"].default == 8 and params["method"].default == "accent"
     assert cp.PARAMS["k"][0] in cp.extract.__doc__
 
 

@@ -69,7 +69,19 @@ pub(super) fn centres(points: &Points, k: usize, seed: u64, threads: usize) -> R
 /// `rounds` rounds of: every point to its nearest centre, then [`WEISZFELD_STEPS`] steps
 /// of each centre towards its members' weighted geometric median. Centres that win no
 /// point are dropped.
-pub(super) fn medians(points: &Points, mut centres: Vec<Point>, rounds: usize) -> Vec<Point> {
+pub(super) fn medians(points: &Points, centres: Vec<Point>, rounds: usize) -> Vec<Point> {
+    let movable = centres.len();
+    medians_around(points, centres, movable, rounds).0
+}
+
+/// [`medians`] moving only the first `movable` centres; the rest (accents) stay where they
+/// are. Returns the centres and how many of them moved (those that win no point dropped).
+pub(super) fn medians_around(
+    points: &Points,
+    mut centres: Vec<Point>,
+    mut movable: usize,
+    rounds: usize,
+) -> (Vec<Point>, usize) {
     let coords = points.coords();
     let weights = points.weights();
     let mut label = vec![0usize; coords.len()];
@@ -93,13 +105,14 @@ pub(super) fn medians(points: &Points, mut centres: Vec<Point>, rounds: usize) -
                 }
                 *total += w / d;
             }
-            for (c, (s, total)) in centres.iter_mut().zip(&sums) {
+            for (c, (s, total)) in centres.iter_mut().zip(&sums).take(movable) {
                 if *total > 0.0 {
                     *c = s.map(|v| (v / total) as f32);
                 }
             }
         }
         if won.iter().any(|w| !w) {
+            movable -= won[..movable].iter().filter(|w| !**w).count();
             centres = centres
                 .into_iter()
                 .zip(&won)
@@ -107,7 +120,7 @@ pub(super) fn medians(points: &Points, mut centres: Vec<Point>, rounds: usize) -
                 .collect();
         }
     }
-    centres
+    (centres, movable)
 }
 
 /// The k-medians cost: the weighted sum of each point's distance to its nearest centre.

@@ -9,6 +9,7 @@ mod accent;
 mod agglomerative;
 mod kmeans;
 mod kmedians;
+mod split;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,9 +19,11 @@ use crate::points::{Point, Points};
 
 /// How centres are found.
 ///
-/// The default is [`Method::Kmedians`] (with [`crate::ColorSpace::Lab`], the default space):
-/// the palette closest to the still by mean CIEDE2000 (see `QUALITY.md`). The original's
-/// k-means stays one option away, and `GET /?url=` and `GET /palette-url` keep it.
+/// The default is [`Method::Accent`] (with [`crate::ColorSpace::Lab`], the default space):
+/// k-medians from deterministic seeds that makes room for the small striking colours, so it
+/// keeps the accents a person sees first and holds still when the frame is re-encoded or
+/// rescaled (see `QUALITY.md`). The original's k-means stays one option away, and
+/// `GET /?url=` and `GET /palette-url` keep it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
@@ -31,18 +34,19 @@ pub enum Method {
     /// Agglomerative clustering: weighted Ward linkage over every pooled colour of the
     /// still, each weighing its pixels (deterministic: no seed, no sample).
     Agglomerative,
-    /// k-means that makes room for small, distinct, saturated colours (accents).
-    Accent,
-    /// k-medians, the default: the best of a few k-means starts, each centre then moved to
-    /// the weighted geometric median of its colours (the centre of least mean distance),
-    /// which is itself the swatch.
+    /// The default: k-medians from deterministic seeds (greedy variance splits), with up to
+    /// (k + 1) / 3 colours given to small, distinct, saturated colours (accents). No seed.
     #[default]
+    Accent,
+    /// k-medians: the best of a few k-means starts, each centre then moved to the weighted
+    /// geometric median of its colours (the centre of least mean distance), which is itself
+    /// the swatch.
     Kmedians,
 }
 
 names! {
     Method, "method";
-    /// Every method, in display order (the original's two first, the default last).
+    /// Every method, in display order (the original's two first).
     ALL;
     /// The lower-case name used on the command line, in JSON and in URLs.
     name;
@@ -79,16 +83,17 @@ impl Method {
         match self {
             Method::Kmeans => kmeans::centres(points, k, seed),
             Method::Agglomerative => agglomerative::centres(points, k, seed),
-            Method::Accent => accent::centres(points, k, seed),
+            Method::Accent => accent::centres(points, k),
             Method::Kmedians => kmedians::centres(points, k, seed, threads),
         }
     }
 
     /// Whether a swatch is its centre itself rather than the mean of the centre's pixels:
-    /// a k-medians centre is the colour nearest its pixels on average, their mean is not.
+    /// a k-medians centre is the colour nearest its pixels on average, their mean is not,
+    /// and an accent is the accent's own colour, not a mean diluted by its neighbours.
     #[must_use]
     pub(crate) fn swatch_is_centre(self) -> bool {
-        self == Method::Kmedians
+        matches!(self, Method::Kmedians | Method::Accent)
     }
 }
 

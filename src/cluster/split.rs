@@ -1,0 +1,160 @@
+//! Deterministic seeds: the points split into boxes, greedily, where the split lowers the
+//! squared error most (Wu's quantiser, 1991, on the weighted points instead of a histogram).
+//!
+//! k-means from random seeds lands in whichever local optimum its seeds lead to, so a still
+//! re-encoded or rescaled can get a different palette. The splits depend only on the
+//! points' weighted distribution: a small change to the pixels moves each split a little
+//! and the seeds with it, so the refined palette moves little too (see
+//! `bench/STEADINESS_RESULTS.md`).
+//!
+//! Each round splits the box of largest squared error (about its weighted mean) along the
+//! axis and at the position that leave the least squared error in its two halves; the
+//! seeds are the boxes' weighted means.
+
+use crate::points::{Point, Points};
+
+/// One box of points: their indices, and the weighted moments that give its squared error.
+struct Cell {
+    members: Vec<usize>,
+    error: f64,
+}
+
+/// The weighted squared error about the mean of points with total weight `w`, weighted
+/// coordinate sums `s` and weighted sum of squared norms `q`.
+fn squared_error(w: f64, s: [f64; 3], q: f64) -> f64 {
+    if w <= 0.0 {
+        return 0.0;
+    }
+    (q - (s[0] * s[0] + s[1] * s[1] + s[2] * s[2]) / w).max(0.0)
+}
+
+fn moments(points: &Points, members: &[usize]) -> (f64, [f64; 3], f64) {
+    let (coords, weights) = (points.coords(), points.weights());
+    let mut w = 0.0;
+    let mut s = [0.0f64; 3];
+    let mut q = 0.0;
+    for &i in members {
+        let p = coords[i].map(f64::from);
+        w += weights[i];
+        for d in 0..3 {
+            s[d] += weights[i] * p[d];
+            q += weights[i] * p[d] * p[d];
+        }
+    }
+    (w, s, q)
+}
+
+impl Cell {
+    fn new(points: &Points, members: Vec<usize>) -> Self {
+        let (w, s, q) = moments(points, &members);
+        Self {
+            error: squared_error(w, s, q),
+            members,
+        }
+    }
+
+    /// The best split: the two halves leaving the least squared error, or `None` when the
+    /// members all sit on one point.
+    fn split(&self, points: &Points) -> Option<(Vec<usize>, Vec<usize>)> {
+        let (coords, weights) = (points.coords(), points.weights());
+        let (w_all, s_all, q_all) = moments(points, &self.members);
+        let mut best: Option<(f64, usize, usize)> = None; // (error, axis, members left)
+        let mut sorted = self.members.clone();
+        let mut orders = Vec::with_capacity(3);
+        for axis in 0..3 {
+            // Ties broken by index, so the order (and the split) is the same every run.
+            sorted.sort_by(|&a, &b| coords[a][axis].total_cmp(&coords[b][axis]).then(a.cmp(&b)));
+            let (mut w, mut s, mut q) = (0.0, [0.0f64; 3], 0.0);
+            for (n, pair) in sorted.windows(2).enumerate() {
+                let i = pair[0];
+                let p = coords[i].map(f64::from);
+                w += weights[i];
+                for d in 0..3 {
+                    s[d] += weights[i] * p[d];
+                    q += weights[i] * p[d] * p[d];
+                }
+                if coords[pair[1]][axis] == coords[i][axis] {
+                    continue; // a split falls between distinct values only
+                }
+                let rest = [s_all[0] - s[0], s_all[1] - s[1], s_all[2] - s[2]];
+                let error = squared_error(w, s, q) + squared_error(w_all - w, rest, q_all - q);
+                if best.is_none_or(|(e, _, _)| error < e) {
+                    best = Some((error, axis, n + 1));
+                }
+            }
+            orders.push(sorted.clone());
+        }
+        let (_, axis, left) = best?;
+        let mut order = std::mem::take(&mut orders[axis]);
+        let right = order.split_off(left);
+        Some((order, right))
+    }
+}
+
+/// At most `k` seeds for `points`, the weighted means of `k` boxes found by greedy splits
+/// (fewer when fewer boxes can be split). The same points give the same seeds.
+pub(super) fn seeds(points: &Points, k: usize) -> Vec<Point> {
+    let all: Vec<usize> = (0..points.len()).collect();
+    let mut cells = vec![Cell::new(points, all)];
+    // Boxes found to hold one colour only are set aside, never split again.
+    let mut solid = Vec::new();
+    while cells.len() + solid.len() < k && !cells.is_empty() {
+        let largest = (0..cells.len())
+            .max_by(|&a, &b| cells[a].error.total_cmp(&cells[b].error).then(b.cmp(&a)))
+            .unwrap_or(0);
+        let cell = cells.swap_remove(largest);
+        match cell.split(points) {
+            Some((left, right)) => {
+                cells.push(Cell::new(points, left));
+                cells.push(Cell::new(points, right));
+            }
+            None => solid.push(cell),
+        }
+    }
+    cells
+        .iter()
+        .chain(&solid)
+        .map(|cell| {
+            let (w, s, _) = moments(points, &cell.members);
+            s.map(|v| (v / w) as f32)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::points::test_points;
+    use crate::space::distance2;
+
+    /// Three blobs far apart, one heavy: two splits find one seed in each.
+    #[test]
+    fn each_blob_gets_a_seed() {
+        let mut coords = Vec::new();
+        let mut weights = Vec::new();
+        for (centre, w) in [
+            ([0.0, 0.0, 0.0], 5.0),
+            ([50.0, 0.0, 0.0], 1.0),
+            ([0.0, 0.0, 60.0], 1.0),
+        ] {
+            for dx in [-1.0f32, 0.0, 1.0] {
+                coords.push([centre[0] + dx, centre[1], centre[2]]);
+                weights.push(w);
+            }
+        }
+        let p = test_points(&coords, &weights);
+        let got = seeds(&p, 3);
+        assert_eq!(got.len(), 3);
+        for centre in [[0.0, 0.0, 0.0], [50.0, 0.0, 0.0], [0.0, 0.0, 60.0]] {
+            assert!(got.iter().any(|&s| distance2(s, centre) < 1e-6), "{got:?}");
+        }
+    }
+
+    /// Two distinct colours cannot make three seeds.
+    #[test]
+    fn no_more_seeds_than_colours() {
+        let p = test_points(&[[0.0; 3], [0.0; 3], [9.0; 3]], &[1.0, 2.0, 1.0]);
+        let got = seeds(&p, 3);
+        assert_eq!(got.len(), 2, "{got:?}");
+    }
+}
