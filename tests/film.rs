@@ -96,6 +96,18 @@ fn encode(inputs: Vec<String>, graph: String, path: &Path) {
     ffmpeg(&args);
 }
 
+/// The palette of the sample still `name` with `options`, as (colour, share) pairs.
+fn still_palette(name: &str, options: PaletteOptions) -> Vec<([u8; 3], f64)> {
+    let still = Still::open(common::still_path(name)).unwrap();
+    options
+        .extract(&still)
+        .unwrap()
+        .colors
+        .iter()
+        .map(|c| (c.rgb, c.proportion))
+        .collect()
+}
+
 /// Every order of `0..n`.
 fn permutations(n: usize) -> Vec<Vec<usize>> {
     if n == 0 {
@@ -303,22 +315,13 @@ fn cuts_bars_and_scene_palettes_match_the_film_they_were_built_from() {
     }
     assert_eq!(scenes.last().unwrap()["end_s"].as_f64(), Some(duration));
     // Each scene's palette is its own still's, and nearer to it than to any other still's.
+    let options = PaletteOptions::new()
+        .k(4)
+        .method(Method::Kmeans)
+        .space(ColorSpace::Rgb);
     let own: Vec<Vec<([u8; 3], f64)>> = STILLS
         .iter()
-        .map(|(name, _)| {
-            let still = Still::open(common::still_path(name)).unwrap();
-            let palette = PaletteOptions::new()
-                .k(4)
-                .method(Method::Kmeans)
-                .space(ColorSpace::Rgb)
-                .extract(&still)
-                .unwrap();
-            palette
-                .colors
-                .iter()
-                .map(|c| (c.rgb, c.proportion))
-                .collect()
-        })
+        .map(|(name, _)| still_palette(name, options))
         .collect();
     for (i, scene) in scenes.iter().enumerate() {
         let found = swatches(&scene["palette"]);
@@ -352,14 +355,7 @@ fn the_default_palette_of_each_scene_is_its_stills_own() {
     assert_eq!(scenes.len(), STILLS.len(), "{json}");
     let mut moved = Vec::new();
     for ((name, _), scene) in STILLS.iter().zip(scenes) {
-        let still = Still::open(common::still_path(name)).unwrap();
-        let own: Vec<([u8; 3], f64)> = PaletteOptions::new()
-            .extract(&still)
-            .unwrap()
-            .colors
-            .iter()
-            .map(|c| (c.rgb, c.proportion))
-            .collect();
+        let own = still_palette(name, PaletteOptions::new());
         moved.push(moved_de00(&swatches(&scene["palette"]), &own));
     }
     // Measured: at most 5.7 (Sparks) for the default; the k-medians from random seeds that

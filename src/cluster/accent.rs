@@ -66,13 +66,7 @@ struct Candidate {
 pub(super) fn centres(points: &Points, k: usize) -> Result<Vec<Point>> {
     // Choosing and re-fitting run on pooled points, the last rounds on every point.
     let pooled = points.coarsen(kmeans::COARSE_CELLS);
-    let seeds = kmeans::lloyd(
-        &pooled,
-        split::seeds(&pooled, k),
-        LLOYD_ITERATIONS,
-        LLOYD_TOLERANCE,
-    );
-    let mut free = kmedians::medians(&pooled, seeds, POOLED_ROUNDS);
+    let mut free = kmedians::medians(&pooled, settled_splits(&pooled, k), POOLED_ROUNDS);
     let max_accents = (k + 1) / 3;
     let mut candidates = if max_accents == 0 {
         Vec::new()
@@ -111,6 +105,17 @@ pub(super) fn centres(points: &Points, k: usize) -> Result<Vec<Point>> {
     // stays the accent's colour (those pixels are the accent's) and serves them better.
     let all = free.into_iter().chain(accents).collect();
     Ok(kmedians::medians(points, all, FULL_ROUNDS))
+}
+
+/// At most `k` k-means centres from the split seeds: deterministic, for the base palette and
+/// for the candidates alike.
+fn settled_splits(points: &Points, k: usize) -> Vec<Point> {
+    kmeans::lloyd(
+        points,
+        split::seeds(points, k),
+        LLOYD_ITERATIONS,
+        LLOYD_TOLERANCE,
+    )
 }
 
 fn score(c: &Candidate, novelty: f32) -> f64 {
@@ -164,12 +169,7 @@ fn candidates(points: &Points) -> Result<Vec<Candidate>> {
     )?;
     let lab_centres = match vivid_points.as_centres_if_at_most(CANDIDATES) {
         Some(centres) => centres,
-        None => kmeans::lloyd(
-            &vivid_points,
-            split::seeds(&vivid_points, CANDIDATES),
-            LLOYD_ITERATIONS,
-            LLOYD_TOLERANCE,
-        ),
+        None => settled_splits(&vivid_points, CANDIDATES),
     };
     // Per candidate: weight, weighted sums of CIELAB (3) and of clustering-space coordinates (3).
     let mut sums = vec![[0.0f64; 7]; lab_centres.len()];
@@ -240,7 +240,7 @@ mod tests {
 
     use crate::space::lab;
 
-    /// 100x100: dull browns and greys with noise, then the given patches (1% each).
+    /// The dull browns and greys of [`dull_still`].
     const DULL: [[u8; 3]; 5] = [
         [110, 80, 60],
         [70, 55, 45],
@@ -249,12 +249,12 @@ mod tests {
         [95, 90, 85],
     ];
 
+    /// 100x100: [`DULL`]'s colours with noise, then the given patches (1% each).
     fn dull_still(patches: &[[u8; 3]]) -> Still {
-        let dull = DULL;
         let mut rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(5);
         let mut pixels: Vec<[u8; 3]> = (0..10_000 - 100 * patches.len())
             .map(|i| {
-                dull[i * dull.len() / 10_000]
+                DULL[i * DULL.len() / 10_000]
                     .map(|c: u8| c.saturating_add_signed(rng.gen_range(-6..=6)))
             })
             .collect();

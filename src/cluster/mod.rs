@@ -89,8 +89,8 @@ impl Method {
     }
 
     /// Whether a swatch is its centre itself rather than the mean of the centre's pixels:
-    /// a k-medians centre is the colour nearest its pixels on average, their mean is not,
-    /// and an accent is the accent's own colour, not a mean diluted by its neighbours.
+    /// a k-medians centre (every centre of both methods) is the colour nearest its pixels on
+    /// average, their mean is not.
     #[must_use]
     pub(crate) fn swatch_is_centre(self) -> bool {
         matches!(self, Method::Kmedians | Method::Accent)

@@ -13,10 +13,13 @@
 
 use crate::points::{Point, Points};
 
-/// One box of points: their indices, and the weighted moments that give its squared error.
+/// One box of points: their indices, and their weighted moments (total weight, coordinate
+/// sums, sum of squared norms), from which its squared error and mean follow.
 struct Cell {
     members: Vec<usize>,
-    error: f64,
+    w: f64,
+    s: [f64; 3],
+    q: f64,
 }
 
 /// The weighted squared error about the mean of points with total weight `w`, weighted
@@ -28,66 +31,62 @@ fn squared_error(w: f64, s: [f64; 3], q: f64) -> f64 {
     (q - (s[0] * s[0] + s[1] * s[1] + s[2] * s[2]) / w).max(0.0)
 }
 
-fn moments(points: &Points, members: &[usize]) -> (f64, [f64; 3], f64) {
-    let (coords, weights) = (points.coords(), points.weights());
-    let mut w = 0.0;
-    let mut s = [0.0f64; 3];
-    let mut q = 0.0;
-    for &i in members {
-        let p = coords[i].map(f64::from);
-        w += weights[i];
-        for d in 0..3 {
-            s[d] += weights[i] * p[d];
-            q += weights[i] * p[d] * p[d];
-        }
+/// Adds the point `i` of `points` to the moments `w`, `s`, `q`.
+fn add(points: &Points, i: usize, w: &mut f64, s: &mut [f64; 3], q: &mut f64) {
+    let (p, weight) = (points.coords()[i].map(f64::from), points.weights()[i]);
+    *w += weight;
+    for d in 0..3 {
+        s[d] += weight * p[d];
+        *q += weight * p[d] * p[d];
     }
-    (w, s, q)
 }
 
 impl Cell {
     fn new(points: &Points, members: Vec<usize>) -> Self {
-        let (w, s, q) = moments(points, &members);
-        Self {
-            error: squared_error(w, s, q),
-            members,
+        let (mut w, mut s, mut q) = (0.0, [0.0f64; 3], 0.0);
+        for &i in &members {
+            add(points, i, &mut w, &mut s, &mut q);
         }
+        Self { members, w, s, q }
+    }
+
+    fn error(&self) -> f64 {
+        squared_error(self.w, self.s, self.q)
+    }
+
+    fn mean(&self) -> Point {
+        self.s.map(|v| (v / self.w) as f32)
     }
 
     /// The best split: the two halves leaving the least squared error, or `None` when the
     /// members all sit on one point.
     fn split(&self, points: &Points) -> Option<(Vec<usize>, Vec<usize>)> {
-        let (coords, weights) = (points.coords(), points.weights());
-        let (w_all, s_all, q_all) = moments(points, &self.members);
+        let coords = points.coords();
+        // Ties broken by index, so the order (and the split) is the same every run.
+        let sort = |members: &mut [usize], axis: usize| {
+            members.sort_by(|&a, &b| coords[a][axis].total_cmp(&coords[b][axis]).then(a.cmp(&b)));
+        };
         let mut best: Option<(f64, usize, usize)> = None; // (error, axis, members left)
         let mut sorted = self.members.clone();
-        let mut orders = Vec::with_capacity(3);
-        for axis in 0..3 {
-            // Ties broken by index, so the order (and the split) is the same every run.
-            sorted.sort_by(|&a, &b| coords[a][axis].total_cmp(&coords[b][axis]).then(a.cmp(&b)));
+        for axis in [0, 1, 2] {
+            sort(&mut sorted, axis);
             let (mut w, mut s, mut q) = (0.0, [0.0f64; 3], 0.0);
             for (n, pair) in sorted.windows(2).enumerate() {
-                let i = pair[0];
-                let p = coords[i].map(f64::from);
-                w += weights[i];
-                for d in 0..3 {
-                    s[d] += weights[i] * p[d];
-                    q += weights[i] * p[d] * p[d];
-                }
-                if coords[pair[1]][axis] == coords[i][axis] {
+                add(points, pair[0], &mut w, &mut s, &mut q);
+                if coords[pair[1]][axis] == coords[pair[0]][axis] {
                     continue; // a split falls between distinct values only
                 }
-                let rest = [s_all[0] - s[0], s_all[1] - s[1], s_all[2] - s[2]];
-                let error = squared_error(w, s, q) + squared_error(w_all - w, rest, q_all - q);
+                let rest = [self.s[0] - s[0], self.s[1] - s[1], self.s[2] - s[2]];
+                let error = squared_error(w, s, q) + squared_error(self.w - w, rest, self.q - q);
                 if best.is_none_or(|(e, _, _)| error < e) {
                     best = Some((error, axis, n + 1));
                 }
             }
-            orders.push(sorted.clone());
         }
         let (_, axis, left) = best?;
-        let mut order = std::mem::take(&mut orders[axis]);
-        let right = order.split_off(left);
-        Some((order, right))
+        sort(&mut sorted, axis);
+        let right = sorted.split_off(left);
+        Some((sorted, right))
     }
 }
 
@@ -100,7 +99,12 @@ pub(super) fn seeds(points: &Points, k: usize) -> Vec<Point> {
     let mut solid = Vec::new();
     while cells.len() + solid.len() < k && !cells.is_empty() {
         let largest = (0..cells.len())
-            .max_by(|&a, &b| cells[a].error.total_cmp(&cells[b].error).then(b.cmp(&a)))
+            .max_by(|&a, &b| {
+                cells[a]
+                    .error()
+                    .total_cmp(&cells[b].error())
+                    .then(b.cmp(&a))
+            })
             .unwrap_or(0);
         let cell = cells.swap_remove(largest);
         match cell.split(points) {
@@ -111,14 +115,7 @@ pub(super) fn seeds(points: &Points, k: usize) -> Vec<Point> {
             None => solid.push(cell),
         }
     }
-    cells
-        .iter()
-        .chain(&solid)
-        .map(|cell| {
-            let (w, s, _) = moments(points, &cell.members);
-            s.map(|v| (v / w) as f32)
-        })
-        .collect()
+    cells.iter().chain(&solid).map(Cell::mean).collect()
 }
 
 #[cfg(test)]
