@@ -72,6 +72,26 @@ pub(crate) fn run_all<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync
     })
 }
 
+/// `a` and `b`, side by side when `threads` > 1 (`b` on a thread of its own), else one
+/// after the other.
+pub(crate) fn both<A: Send, B: Send>(
+    threads: usize,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if threads <= 1 {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let other = scope.spawn(b);
+        let first = a();
+        let second = other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (first, second)
+    })
+}
+
 /// Runs `f` with any rayon splitting inside it (linfa's k-means) kept to one worker thread
 /// of the calling thread's own. linfa splits each step of its k-means over rayon's global
 /// pool; on the ~1,000 sampled colours a step is shorter than handing it over, and 6-8% of a

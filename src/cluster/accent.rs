@@ -30,6 +30,7 @@ use ::palette::Lab;
 use super::{kmeans, kmedians, split};
 use crate::error::Result;
 use crate::grid::{SrgbGrid, WeightedGrid};
+use crate::parallel::both;
 use crate::points::{nearest, Point, Points};
 use crate::space::{distance2, lab, lab_of_fraction, ColorSpace};
 
@@ -63,16 +64,28 @@ struct Candidate {
 }
 
 /// At most `k` centres: k-medians, with up to (k + 1) / 3 of them given to accents.
-pub(super) fn centres(points: &Points, k: usize) -> Result<Vec<Point>> {
-    // Choosing and re-fitting run on pooled points, the last rounds on every point.
-    let pooled = points.coarsen(kmeans::COARSE_CELLS);
-    let mut free = kmedians::medians(&pooled, settled_splits(&pooled, k), POOLED_ROUNDS);
+///
+/// The base palette and the candidates are independent: with `threads` > 1 they are found
+/// side by side (the palette does not depend on it).
+pub(super) fn centres(points: &Points, k: usize, threads: usize) -> Result<Vec<Point>> {
     let max_accents = (k + 1) / 3;
-    let mut candidates = if max_accents == 0 {
-        Vec::new()
-    } else {
-        candidates(points)?
-    };
+    // Choosing and re-fitting run on pooled points, the last rounds on every point.
+    let ((pooled, mut free), candidates) = both(
+        threads,
+        || {
+            let pooled = points.coarsen(kmeans::COARSE_CELLS);
+            let base = kmedians::medians(&pooled, settled_splits(&pooled, k), POOLED_ROUNDS);
+            (pooled, base)
+        },
+        || {
+            if max_accents == 0 {
+                Ok(Vec::new())
+            } else {
+                candidates(points)
+            }
+        },
+    );
+    let mut candidates = candidates?;
     let mut accents: Vec<Point> = Vec::new();
     while accents.len() < max_accents && free.len() > 1 {
         let palette: Vec<Lab> = free

@@ -83,7 +83,7 @@ impl Method {
         match self {
             Method::Kmeans => kmeans::centres(points, k, seed),
             Method::Agglomerative => agglomerative::centres(points, k, seed),
-            Method::Accent => accent::centres(points, k),
+            Method::Accent => accent::centres(points, k, threads),
             Method::Kmedians => kmedians::centres(points, k, seed, threads),
         }
     }

@@ -13,10 +13,14 @@
 
 use crate::points::{Point, Points};
 
-/// One box of points: their indices, and their weighted moments (total weight, coordinate
+/// One box of points: its members sorted along each axis (ties by index, so every order
+/// is total and the same each run), and their weighted moments (total weight, coordinate
 /// sums, sum of squared norms), from which its squared error and mean follow.
+///
+/// The points are sorted once; a split keeps each half's members in order (a stable
+/// partition), so no box is sorted again.
 struct Cell {
-    members: Vec<usize>,
+    sorted: [Vec<usize>; 3],
     w: f64,
     s: [f64; 3],
     q: f64,
@@ -41,13 +45,42 @@ fn add(points: &Points, i: usize, w: &mut f64, s: &mut [f64; 3], q: &mut f64) {
     }
 }
 
+/// The bits of `x` as an integer that orders like [`f32::total_cmp`].
+fn ordered_bits(x: f32) -> u32 {
+    let bits = x.to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    }
+}
+
 impl Cell {
-    fn new(points: &Points, members: Vec<usize>) -> Self {
+    /// Every point in one box.
+    fn all(points: &Points) -> Self {
+        let coords = points.coords();
+        let sorted = [0, 1, 2].map(|axis| {
+            // One integer key a point, ordered as (coordinate, index): a plain integer sort.
+            // Points are pooled or distinct colours (at most 2^24), so an index fits 32 bits.
+            let mut keys: Vec<u64> = coords
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (u64::from(ordered_bits(p[axis])) << 32) | i as u64)
+                .collect();
+            keys.sort_unstable();
+            keys.into_iter()
+                .map(|key| (key & 0xFFFF_FFFF) as usize)
+                .collect()
+        });
+        Self::new(points, sorted)
+    }
+
+    fn new(points: &Points, sorted: [Vec<usize>; 3]) -> Self {
         let (mut w, mut s, mut q) = (0.0, [0.0f64; 3], 0.0);
-        for &i in &members {
+        for &i in &sorted[0] {
             add(points, i, &mut w, &mut s, &mut q);
         }
-        Self { members, w, s, q }
+        Self { sorted, w, s, q }
     }
 
     fn error(&self) -> f64 {
@@ -58,18 +91,12 @@ impl Cell {
         self.s.map(|v| (v / self.w) as f32)
     }
 
-    /// The best split: the two halves leaving the least squared error, or `None` when the
-    /// members all sit on one point.
-    fn split(&self, points: &Points) -> Option<(Vec<usize>, Vec<usize>)> {
+    /// The best split: the two halves leaving the least squared error, or the box back when
+    /// its members all sit on one point. `in_left` is scratch, one flag a point.
+    fn split(self, points: &Points, in_left: &mut [bool]) -> Result<(Cell, Cell), Cell> {
         let coords = points.coords();
-        // Ties broken by index, so the order (and the split) is the same every run.
-        let sort = |members: &mut [usize], axis: usize| {
-            members.sort_by(|&a, &b| coords[a][axis].total_cmp(&coords[b][axis]).then(a.cmp(&b)));
-        };
         let mut best: Option<(f64, usize, usize)> = None; // (error, axis, members left)
-        let mut sorted = self.members.clone();
-        for axis in [0, 1, 2] {
-            sort(&mut sorted, axis);
+        for (axis, sorted) in self.sorted.iter().enumerate() {
             let (mut w, mut s, mut q) = (0.0, [0.0f64; 3], 0.0);
             for (n, pair) in sorted.windows(2).enumerate() {
                 add(points, pair[0], &mut w, &mut s, &mut q);
@@ -83,18 +110,31 @@ impl Cell {
                 }
             }
         }
-        let (_, axis, left) = best?;
-        sort(&mut sorted, axis);
-        let right = sorted.split_off(left);
-        Some((sorted, right))
+        let Some((_, axis, left)) = best else {
+            return Err(self);
+        };
+        for (n, &i) in self.sorted[axis].iter().enumerate() {
+            in_left[i] = n < left;
+        }
+        let halves = self.sorted.map(|members| {
+            members
+                .into_iter()
+                .partition::<Vec<usize>, _>(|&i| in_left[i])
+        });
+        let [(l0, r0), (l1, r1), (l2, r2)] = halves;
+        Ok((
+            Cell::new(points, [l0, l1, l2]),
+            Cell::new(points, [r0, r1, r2]),
+        ))
     }
 }
 
 /// At most `k` seeds for `points`, the weighted means of `k` boxes found by greedy splits
 /// (fewer when fewer boxes can be split). The same points give the same seeds.
 pub(super) fn seeds(points: &Points, k: usize) -> Vec<Point> {
-    let all: Vec<usize> = (0..points.len()).collect();
-    let mut cells = vec![Cell::new(points, all)];
+    let mut cells = vec![Cell::all(points)];
+    // Which side of the current split each point falls on (only that box's are read).
+    let mut in_left = vec![false; points.len()];
     // Boxes found to hold one colour only are set aside, never split again.
     let mut solid = Vec::new();
     while cells.len() + solid.len() < k && !cells.is_empty() {
@@ -107,12 +147,12 @@ pub(super) fn seeds(points: &Points, k: usize) -> Vec<Point> {
             })
             .unwrap_or(0);
         let cell = cells.swap_remove(largest);
-        match cell.split(points) {
-            Some((left, right)) => {
-                cells.push(Cell::new(points, left));
-                cells.push(Cell::new(points, right));
+        match cell.split(points, &mut in_left) {
+            Ok((left, right)) => {
+                cells.push(left);
+                cells.push(right);
             }
-            None => solid.push(cell),
+            Err(cell) => solid.push(cell),
         }
     }
     cells.iter().chain(&solid).map(Cell::mean).collect()
@@ -144,6 +184,29 @@ mod tests {
         assert_eq!(got.len(), 3);
         for centre in [[0.0, 0.0, 0.0], [50.0, 0.0, 0.0], [0.0, 0.0, 60.0]] {
             assert!(got.iter().any(|&s| distance2(s, centre) < 1e-6), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn ordered_bits_order_like_total_cmp() {
+        let xs = [
+            -f32::INFINITY,
+            -3.5,
+            -0.0,
+            0.0,
+            1e-30,
+            2.0,
+            7.25,
+            f32::INFINITY,
+        ];
+        for a in xs {
+            for b in xs {
+                assert_eq!(
+                    ordered_bits(a).cmp(&ordered_bits(b)),
+                    a.total_cmp(&b),
+                    "{a} {b}"
+                );
+            }
         }
     }
 
