@@ -54,6 +54,8 @@ pub const MIN_WIDTH: u32 = 1000;
 const MARGIN: u32 = 12;
 const AXIS_HEIGHT: u32 = 34;
 const MARK_HEIGHT: u32 = 8;
+/// Em of the time axis's labels, in pixels.
+const TICK_LABEL_SIZE: f32 = 12.0;
 
 /// One frame's column.
 #[derive(Debug, Clone, PartialEq)]
@@ -230,14 +232,20 @@ impl Barcode {
         let axis_y = (top + BARCODE_HEIGHT + 3) as i32;
         fig.add_rect(MARGIN as i32, axis_y, width, 1, [90, 90, 90]);
         let step = clock_step(self.duration_s);
+        let figure_width = (width + 2 * MARGIN) as f32;
         for t in marks(step, self.duration_s + 1e-9) {
             let x = x_of(t);
             fig.add_rect(x, axis_y, 1, 6, [90, 90, 90]);
+            // Centred on its tick, but kept whole inside the figure: "0:00" is wider than
+            // the margin it would overhang.
+            let label = clock_label(t, step);
+            let half = crate::text::text_width(&label, TICK_LABEL_SIZE) / 2.0 + 3.0;
+            let centre = (x as f32).clamp(half, (figure_width - half).max(half));
             fig.add_label(
-                x,
+                centre.round() as i32,
                 axis_y + 17,
-                clock_label(t, step),
-                12.0,
+                label,
+                f64::from(TICK_LABEL_SIZE),
                 [40, 40, 40],
                 true,
             );
@@ -302,5 +310,30 @@ mod tests {
         let figure = barcode.figure(&[2.0]).unwrap();
         assert!(figure.width() >= MIN_WIDTH);
         assert!(figure.to_png().is_ok() && figure.to_svg().unwrap().contains("2.0s"));
+    }
+
+    /// The first and last tick labels ("0:00" and the end) are drawn whole: no ink touches
+    /// the figure's left or right edge under the axis.
+    #[test]
+    fn the_end_labels_stay_inside_the_figure() {
+        let mut barcode = Barcode::new(BarcodeStyle::Mean);
+        barcode.duration_s = 600.0;
+        barcode.columns = vec![(0.0, 600.0, Column::Mean([120, 120, 120]))];
+        let png = image::load_from_memory(&barcode.figure(&[]).unwrap().to_png().unwrap())
+            .unwrap()
+            .into_rgb8();
+        let below_axis = MARGIN + MARK_HEIGHT + BARCODE_HEIGHT + 6..png.height();
+        for x in [0, 1, png.width() - 2, png.width() - 1] {
+            for y in below_axis.clone() {
+                assert!(
+                    png.get_pixel(x, y).0[0] > 200,
+                    "ink at ({x}, {y}): a label is cut by the edge"
+                );
+            }
+        }
+        // The labels are there: ink near the left end, under the first tick.
+        let inked =
+            (2..MARGIN + 20).any(|x| below_axis.clone().any(|y| png.get_pixel(x, y).0[0] < 120));
+        assert!(inked, "no \"0:00\" label");
     }
 }
